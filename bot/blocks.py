@@ -1,0 +1,439 @@
+"""Pure rendering: domain values → Block Kit, built with slack_sdk's models.
+
+Nothing here talks to Slack.  Every builder returns plain dicts made by
+`slack_sdk.models.blocks` classes, whose `to_dict()` refuses texts and lists
+over Block Kit's limits, and every text from a user or the glossary passes
+through `escape_mrkdwn` (or goes in `plain_text`), so it can never ping
+`@channel`.  Action ids are the named constants below; listeners match on them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.glossary import Glossary, Term
+from bot.leaderboard import Standing, Week
+from bot.lookup import LookupResult
+from bot.quiz import KIND_TERM, LETTERS, Question
+from bot.text import clip, escape_mrkdwn
+
+# Action ids (one place; listeners import these).
+DEFINE_SHOW = "define_show"  # value: a term name; suffixed _0.._n within one block
+DEFINE_SHARE = "define_share"  # value: a term name
+DEFINE_PICK = "define_pick"  # a static select of terms
+QUIZ_ANSWER = "quiz_answer"  # value: "<quiz id>:<choice>"; suffixed _0.._3
+LEADERBOARD_SHARE = "leaderboard_share"  # value: "<channel>|<week>"
+HOME_PRACTICE = "home_practice"
+HOME_PICK = "home_pick"
+PRACTICE_ANSWER = "practice_answer"  # value: choice index; suffixed _0.._3
+PRACTICE_NEXT = "practice_next"
+PRACTICE_CALLBACK = "practice"
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SECTION_TEXT = 3000
+OPTIONS_PER_SELECT = 100
+
+Blocks = list[dict[str, object]]
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, SECTION_TEXT))
+
+
+def _section(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(text=_md(text), block_id=block_id)
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[_md(text)])
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=clip(label, 75)), action_id=action_id, value=value[:2000], style=style
+    )
+
+
+def _dicts(blocks: Sequence[Block]) -> Blocks:
+    return [b.to_dict() for b in blocks]
+
+
+def _term_options(terms: Sequence[Term]) -> list[Option]:
+    return [Option(text=PlainTextObject(text=clip(t.term, 75)), value=t.term[:150]) for t in terms]
+
+
+def quote(user_text: str, limit: int = 80) -> str:
+    """User text made safe to show inside a sentence."""
+    return escape_mrkdwn(clip(" ".join(user_text.split()), limit))
+
+
+# -- /define -------------------------------------------------------------
+
+
+def term_blocks(glossary: Glossary, term: Term, note: str = "", shared_by: str | None = None) -> Blocks:
+    """A term's card: name, category, definition, trap, related terms, share button."""
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(term.term, 150))),
+        _section(f"*{escape_mrkdwn(term.category)}*\n{escape_mrkdwn(term.definition)}"),
+        _section(f":warning: *Common trap:* {escape_mrkdwn(term.trap)}"),
+    ]
+    if shared_by is not None:
+        blocks.append(
+            _context(f"Shared by <@{escape_mrkdwn(shared_by)}> · `/define {escape_mrkdwn(term.term)}`")
+        )
+        return _dicts(blocks)
+    if term.aliases:
+        blocks.append(_context("Also called: " + escape_mrkdwn(", ".join(term.aliases))))
+    if note:
+        blocks.append(_context(note))
+    buttons = [
+        _button(f"Related: {t.term}", f"{DEFINE_SHOW}_{i}", t.term)
+        for i, t in enumerate(glossary.related(term, 4))
+    ]
+    buttons.append(_button("Share in channel", DEFINE_SHARE, term.term, style="primary"))
+    blocks.append(ActionsBlock(block_id="define_actions", elements=buttons))
+    return _dicts(blocks)
+
+
+def term_text(term: Term) -> str:
+    """The same answer as plain text, for the terminal."""
+    lines = [f"{term.term}  ({term.category})", "", term.definition, "", f"Common trap: {term.trap}"]
+    if term.aliases:
+        lines += ["", "Also called: " + ", ".join(term.aliases)]
+    if term.see_also:
+        lines += ["See also: " + ", ".join(term.see_also)]
+    return "\n".join(lines)
+
+
+def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str) -> Blocks:
+    """The private answer to `/define TEXT`: the match, suggestions, or a way to browse."""
+    if result.match is not None:
+        note = ""
+        if result.how != "exact":
+            note = f"Showing *{escape_mrkdwn(result.match.term)}* for ‘{quote(typed)}’"
+        return term_blocks(glossary, result.match, note)
+    if result.suggestions:
+        buttons = [_button(t.term, f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(result.suggestions)]
+        return _dicts(
+            [
+                _section(f"I couldn't find ‘{quote(typed)}’ exactly. Did you mean:"),
+                ActionsBlock(block_id="define_suggestions", elements=buttons),
+            ]
+        )
+    return _dicts(
+        [
+            _section(
+                f"No term matches ‘{quote(typed)}’. Try `/define help` to browse all "
+                f"{len(glossary.terms)} terms, or check the spelling."
+            )
+        ]
+    )
+
+
+def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]:
+    """One section per category with a select of its terms, within `room` blocks."""
+    blocks: list[Block] = []
+    groups = list(glossary.categories().items())
+    for index, (category, terms) in enumerate(groups):
+        chunks = [terms[i : i + OPTIONS_PER_SELECT] for i in range(0, len(terms), OPTIONS_PER_SELECT)]
+        for part, chunk in enumerate(chunks):
+            if len(blocks) == room - 1:
+                left = len(groups) - index
+                blocks.append(_context(f"…and {left} more categories: type `/define TERM` to look one up."))
+                return blocks
+            label = escape_mrkdwn(category) + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else "")
+            names = ", ".join(escape_mrkdwn(t.term) for t in chunk[:6])
+            more = f" and {len(chunk) - 6} more" if len(chunk) > 6 else ""
+            select = StaticSelectElement(
+                placeholder=PlainTextObject(text="Pick a term"),
+                action_id=action_id,
+                options=_term_options(chunk),
+            )
+            blocks.append(
+                SectionBlock(
+                    block_id=f"cat_{index}_{part}", text=_md(f"*{label}*\n{names}{more}"), accessory=select
+                )
+            )
+    return blocks
+
+
+def help_blocks(glossary: Glossary) -> Blocks:
+    """`/define` alone or `/define help`: how to use it and every term by category."""
+    count = len(glossary.terms)
+    head: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(glossary.title, 150))),
+        _section(
+            f"{count} terms in {len(glossary.categories())} categories. Type `/define TERM` (spelling need "
+            "not be exact, aliases work), or pick a term below."
+        ),
+    ]
+    return _dicts(head + browse_selects(glossary, DEFINE_PICK, MESSAGE_BLOCKS - len(head)))
+
+
+# -- the channel quiz ---------------------------------------------------------
+
+
+def _choices_text(question: Question) -> str:
+    per_choice = (SECTION_TEXT - 100) // max(len(question.choices), 1)
+    return "\n".join(
+        f"*{LETTERS[i]}*  {escape_mrkdwn(clip(choice, per_choice))}"
+        for i, choice in enumerate(question.choices)
+    )
+
+
+def _prompt_text(question: Question) -> str:
+    if question.kind == KIND_TERM:
+        return "*Which term is this?*\n>" + escape_mrkdwn(question.prompt)
+    return f"*What is the common trap of {escape_mrkdwn(question.prompt)}?*"
+
+
+def quiz_blocks(quiz_id: int, question: Question, answered: int, closes: str) -> Blocks:
+    """The open quiz in the channel: question, lettered choices, buttons, live count."""
+    buttons = [
+        _button(LETTERS[i], f"{QUIZ_ANSWER}_{i}", f"{quiz_id}:{i}") for i in range(len(question.choices))
+    ]
+    return _dicts(
+        [
+            HeaderBlock(text=PlainTextObject(text=":books: Term of the day")),
+            _section(_prompt_text(question)),
+            _section(_choices_text(question)),
+            ActionsBlock(block_id=f"quiz_{quiz_id}", elements=buttons),
+            _context(
+                f"{answered} answered · answers stay private until the reveal · closes {escape_mrkdwn(closes)}"
+            ),
+        ]
+    )
+
+
+def quiz_fallback_text(question: Question) -> str:
+    return "Term of the day: " + (
+        "which term is this?" if question.kind == KIND_TERM else "what is the common trap?"
+    )
+
+
+def reveal_blocks(question: Question, term: Term | None, answered: int, right: int) -> Blocks:
+    """The closed quiz: the right answer, how many got it, and the trap."""
+    share = (
+        f"{right} of {answered} got it right ({round(100 * right / answered)}%)"
+        if answered
+        else "Nobody answered"
+    )
+    explain = ""
+    if term is not None:
+        explain = (
+            f"*{escape_mrkdwn(term.term)}*: {escape_mrkdwn(term.definition)}\n"
+            f":warning: *Common trap:* {escape_mrkdwn(term.trap)}"
+        )
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=":books: Term of the day (closed)")),
+        _section(_prompt_text(question)),
+        _section(_choices_text(question)),
+        _section(
+            f":white_check_mark: Answer: *{question.right_letter}*  {escape_mrkdwn(clip(question.right_answer, 1500))}"
+        ),
+    ]
+    if explain:
+        blocks.append(_section(explain))
+    blocks.append(_context(share))
+    return _dicts(blocks)
+
+
+def feedback_blocks(question: Question, choice: int, term: Term | None, already: bool = False) -> Blocks:
+    """The private reply to a click: right or wrong, the answer, definition and trap."""
+    right = choice == question.correct
+    picked = f"*{LETTERS[choice]}*" if 0 <= choice < len(question.choices) else "that"
+    if already:
+        head = f"You already answered {picked}; your first answer counts."
+    elif right:
+        head = f":white_check_mark: Right! {picked} is correct."
+    else:
+        head = f":x: Not quite: you picked {picked}."
+    lines = [
+        head,
+        f"The answer is *{question.right_letter}*: {escape_mrkdwn(clip(question.right_answer, 1200))}",
+    ]
+    if term is not None:
+        lines.append(f"*{escape_mrkdwn(term.term)}*: {escape_mrkdwn(term.definition)}")
+        lines.append(f":warning: *Common trap:* {escape_mrkdwn(term.trap)}")
+    return _dicts([_section("\n".join(lines))])
+
+
+def already_answered_blocks(choice: int) -> Blocks:
+    letter = LETTERS[choice] if 0 <= choice < len(LETTERS) else "?"
+    return _dicts(
+        [_section(f"You already answered *{letter}*. Your first answer is final; the reveal comes later.")]
+    )
+
+
+def closed_blocks(question: Question) -> Blocks:
+    return _dicts(
+        [
+            _section(
+                f"This quiz has closed; the answer was *{question.right_letter}*: "
+                f"{escape_mrkdwn(clip(question.right_answer, 1500))}"
+            )
+        ]
+    )
+
+
+def notice_blocks(text: str) -> Blocks:
+    """A one-line message; `text` must already be safe mrkdwn."""
+    return _dicts([_section(text)])
+
+
+# -- leaderboard ---------------------------------------------------------------
+
+
+def _board_lines(standings: Sequence[Standing]) -> str:
+    lines = []
+    for s in standings:
+        streak = f" · :fire: {s.streak}" if s.streak > 1 else ""
+        points = "point" if s.points == 1 else "points"
+        lines.append(
+            f"{s.rank}. <@{escape_mrkdwn(s.user)}>: {s.points} {points} ({s.answered} answered){streak}"
+        )
+    return "\n".join(lines)
+
+
+def leaderboard_blocks(
+    channel_id: str,
+    week: Week,
+    top: Sequence[Standing],
+    mine: Standing | None,
+    caller: str | None,
+    share: bool = True,
+    title: str = "Leaderboard",
+    most_missed: tuple[str, int] | None = None,
+) -> Blocks:
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.label}"))]
+    if top:
+        blocks.append(_section(_board_lines(top)))
+    else:
+        blocks.append(_section("No answers yet this week. Answer the term of the day to get on the board."))
+    if caller is not None:
+        if mine is None:
+            blocks.append(_context("You have not answered a quiz in this channel that week."))
+        elif all(s.user != caller for s in top):
+            blocks.append(
+                _context(f"Your rank: {mine.rank} with {mine.points} points ({mine.answered} answered)")
+            )
+    if most_missed is not None:
+        term, misses = most_missed
+        blocks.append(_context(f"Most missed this week: *{escape_mrkdwn(term)}* ({misses} wrong answers)"))
+    if share:
+        blocks.append(
+            ActionsBlock(
+                block_id="leaderboard_actions",
+                elements=[
+                    _button("Share in channel", LEADERBOARD_SHARE, f"{channel_id}|{week.label}", "primary")
+                ],
+            )
+        )
+    return _dicts(blocks)
+
+
+# -- Home tab and practice --------------------------------------------------------------
+
+
+def home_view(
+    glossary: Glossary,
+    answered: int,
+    right: int,
+    streak: int,
+    ranks: Sequence[tuple[str, int | None]],
+    practised: tuple[int, int],
+) -> dict[str, object]:
+    accuracy = f"{round(100 * right / answered)}%" if answered else "–"
+    progress = (
+        f"*Questions answered:* {answered}   *Right:* {right}   *Accuracy:* {accuracy}   *Streak:* {streak}"
+    )
+    rank_lines = [
+        f"<#{escape_mrkdwn(channel)}>: " + (f"rank {rank} this week" if rank else "no answers this week")
+        for channel, rank in ranks[:10]
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text="Your progress")),
+        _section(progress),
+    ]
+    if rank_lines:
+        blocks.append(_section("\n".join(rank_lines)))
+    blocks.append(
+        _context(
+            f"Practice: {practised[0]} answered, {practised[1]} right. Practice never counts on a leaderboard."
+        )
+    )
+    blocks.append(
+        ActionsBlock(
+            block_id="home_actions",
+            elements=[_button("Practice", HOME_PRACTICE, "start", "primary")],
+        )
+    )
+    blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=clip(glossary.title, 150)))]
+    blocks += browse_selects(glossary, HOME_PICK, VIEW_BLOCKS - len(blocks))
+    return View(type="home", blocks=blocks).to_dict()  # type: ignore[no-any-return]
+
+
+def term_modal(glossary: Glossary, term: Term) -> dict[str, object]:
+    blocks = [b for b in term_blocks(glossary, term) if b.get("type") != "actions"]
+    return View(type="modal", title=PlainTextObject(text="Glossary"), close="Close", blocks=blocks).to_dict()  # type: ignore[no-any-return]
+
+
+def practice_question_view(question: Question, term: str, kind: str, seed: int) -> dict[str, object]:
+    """A private practice question in a modal; the metadata lets the answer be judged."""
+    buttons = [_button(LETTERS[i], f"{PRACTICE_ANSWER}_{i}", str(i)) for i in range(len(question.choices))]
+    meta = json.dumps({"term": term, "kind": kind, "seed": seed})
+    blocks: list[Block] = [
+        _section(_prompt_text(question)),
+        _section(_choices_text(question)),
+        ActionsBlock(block_id="practice_choices", elements=buttons),
+        _context("Private practice: only you see this, and it never counts on a leaderboard."),
+    ]
+    return View(
+        type="modal",
+        callback_id=PRACTICE_CALLBACK,
+        title=PlainTextObject(text="Practice"),
+        close="Done",
+        private_metadata=meta,
+        blocks=blocks,
+    ).to_dict()  # type: ignore[no-any-return]
+
+
+def practice_feedback_view(
+    question: Question, choice: int, term: Term | None, box: int, last: str
+) -> dict[str, object]:
+    blocks = feedback_blocks(question, choice, term)
+    blocks.append(_context(f"This term is now in box {box} of 5.").to_dict())
+    blocks.append(
+        ActionsBlock(
+            block_id="practice_next", elements=[_button("Next", PRACTICE_NEXT, last, "primary")]
+        ).to_dict()
+    )
+    return View(
+        type="modal",
+        callback_id=PRACTICE_CALLBACK,
+        title=PlainTextObject(text="Practice"),
+        close="Done",
+        blocks=blocks,
+    ).to_dict()  # type: ignore[no-any-return]
+
+
+def format_closing(moment: datetime, zone_name: str) -> str:
+    return moment.strftime("%a %H:%M ") + zone_name

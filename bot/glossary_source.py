@@ -1,0 +1,67 @@
+"""The running bot's glossary: loaded once, reloaded when the file changes.
+
+`GlossarySource.current` is the last good glossary with its lookup index.  A
+check (run every few seconds by the scheduler) compares the file's modification
+time and size; on a change it loads the file again.  An invalid edit is logged
+with the full report and the last good glossary keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.glossary import Glossary, GlossaryError, load_glossary
+from bot.lookup import Lookup
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    glossary: Glossary
+    lookup: Lookup
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class GlossarySource:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp = _stamp(self.path)
+        glossary = load_glossary(self.path)  # GlossaryError: the bot refuses to start
+        self._current = Loaded(glossary, Lookup(glossary))
+
+    @property
+    def current(self) -> Loaded:
+        return self._current
+
+    @property
+    def glossary(self) -> Glossary:
+        return self._current.glossary
+
+    def reload_if_changed(self) -> bool:
+        """Reload after an edit; True when a new glossary is now serving."""
+        stamp = _stamp(self.path)
+        with self._lock:
+            if stamp == self._stamp:
+                return False
+            self._stamp = stamp
+            try:
+                glossary = load_glossary(self.path)
+            except GlossaryError as exc:
+                log.error("glossary edit not loaded; still serving the last good one.\n%s", exc.report())
+                return False
+            self._current = Loaded(glossary, Lookup(glossary))
+        log.info("glossary reloaded: %d terms from %s", len(glossary.terms), self.path)
+        return True

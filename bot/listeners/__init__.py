@@ -1,0 +1,1 @@
+"""Bolt listeners grouped by the Slack surface they answer: commands, actions, events."""

@@ -1,0 +1,103 @@
+"""Pure quiz logic: which term comes next, the question built for it, judging.
+
+Everything here is deterministic given its inputs.  `question_for_slot` seeds
+its random source with the channel and slot, so every bot process sharing a
+database builds the very same question for the same slot; the rotation reads
+the channel's history so that every term appears once before any repeats.
+A button's value only names a choice; correctness is always judged against the
+stored question, never taken from the click.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.glossary import Glossary, Term
+from bot.text import normalise
+
+KIND_TERM = "term"  # the definition is shown; choose the term
+KIND_TRAP = "trap"  # a term is shown; choose its common trap
+KINDS = (KIND_TERM, KIND_TRAP)
+LETTERS = "ABCDEFGH"
+CHOICES = 4
+
+
+@dataclass(frozen=True)
+class Question:
+    term: str
+    kind: str
+    prompt: str
+    choices: tuple[str, ...]
+    correct: int
+
+    @property
+    def right_answer(self) -> str:
+        return self.choices[self.correct]
+
+    @property
+    def right_letter(self) -> str:
+        return LETTERS[self.correct]
+
+
+def choose_term(names: Sequence[str], history: Sequence[str], rng: random.Random) -> str:
+    """A term not yet used in the current pass through the glossary.
+
+    `history` is the channel's earlier quiz terms, oldest first.  A pass ends
+    when every current term has appeared; then the next pass starts afresh.
+    """
+    if not names:
+        raise ValueError("the glossary has no terms")
+    wanted = set(names)
+    used: set[str] = set()
+    for name in history:
+        if name in wanted:
+            used.add(name)
+            if used == wanted:
+                used = set()
+    remaining = [n for n in names if n not in used]
+    return rng.choice(remaining)
+
+
+def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random) -> Question:
+    """A multiple-choice question on `term`; distractors come from its category first."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown question kind {kind!r}")
+
+    def answer_of(t: Term) -> str:
+        return t.term if kind == KIND_TERM else t.trap
+
+    same = [t for t in glossary.terms if t.category == term.category and t.term != term.term]
+    other = [t for t in glossary.terms if t.category != term.category]
+    rng.shuffle(same)
+    rng.shuffle(other)
+    right = answer_of(term)
+    seen = {normalise(right)}
+    distractors: list[str] = []
+    for candidate in same + other:
+        text = answer_of(candidate)
+        if normalise(text) not in seen:
+            seen.add(normalise(text))
+            distractors.append(text)
+        if len(distractors) == CHOICES - 1:
+            break
+    choices = [right, *distractors]
+    rng.shuffle(choices)
+    prompt = term.definition if kind == KIND_TERM else term.term
+    return Question(
+        term=term.term, kind=kind, prompt=prompt, choices=tuple(choices), correct=choices.index(right)
+    )
+
+
+def question_for_slot(glossary: Glossary, channel_id: str, slot: str, history: Sequence[str]) -> Question:
+    """The question for one channel's slot: the same in every process."""
+    rng = random.Random(f"{channel_id}|{slot}")
+    name = choose_term([t.term for t in glossary.terms], history, rng)
+    term = glossary.get(name)
+    assert term is not None
+    return build_question(glossary, term, rng.choice(KINDS), rng)
+
+
+def is_valid_choice(question_choices: int, choice: int) -> bool:
+    return 0 <= choice < question_choices

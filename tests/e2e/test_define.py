@@ -1,0 +1,108 @@
+"""/define end to end: signed slash commands and clicks against the running app."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.support.bot import RunningBot
+
+
+def texts(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_define_answers_privately_with_definition_and_trap(bot: RunningBot) -> None:
+    reply = bot.command("/define", "drain")
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    shown = texts(body["blocks"])
+    assert "A no-new-work posture that lets existing sessions or jobs finish before stop." in shown
+    assert "Claiming sessions moved when they are still attached to the old allocation." in shown
+    assert "Share in channel" in shown
+
+
+def test_misspelling_says_what_it_matched(bot: RunningBot) -> None:
+    body = bot.command("/define", "draen").json()
+    shown = texts(body["blocks"])
+    assert "Showing *Drain* for ‘draen’" in shown
+
+
+def test_alias_and_free_text(bot: RunningBot) -> None:
+    assert "A conditional write" in texts(bot.command("/define", "CAS").json()["blocks"])
+    shown = texts(bot.command("/define", "what is a route epoch?").json()["blocks"])
+    assert "A monotonic route ownership version" in shown
+
+
+def test_exact_short_name_never_confused(bot: RunningBot) -> None:
+    shown = texts(bot.command("/define", "rto").json()["blocks"])
+    assert "The target time to restore service after failure." in shown
+    assert "The amount of data loss" not in shown
+
+
+def test_close_candidates_get_buttons(bot: RunningBot) -> None:
+    body = bot.command("/define", "route").json()
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert {e["value"] for e in buttons} >= {"Route epoch", "Route owner"}
+    assert len(buttons) <= 5
+
+
+def test_nothing_found_is_friendly(bot: RunningBot) -> None:
+    shown = texts(bot.command("/define", "xyzzy").json()["blocks"])
+    assert "No term matches" in shown and "/define help" in shown
+
+
+def test_help_lists_terms_by_category(bot: RunningBot) -> None:
+    for text in ("", "help"):
+        body = bot.command("/define", text).json()
+        options = [
+            o["value"] for b in body["blocks"] if b.get("accessory") for o in b["accessory"]["options"]
+        ]
+        assert len(options) == 16
+
+
+def test_broadcast_in_text_is_escaped(bot: RunningBot) -> None:
+    shown = texts(bot.command("/define", "<!channel> <@U999> zzqx").json()["blocks"])
+    assert "<!channel>" not in shown and "<@U999>" not in shown
+    assert "&lt;!channel&gt;" in shown
+
+
+def test_odd_input_gets_a_normal_answer_fast(bot: RunningBot) -> None:
+    for text in ("x" * 5000, "\x00\x07drain\x1b", "🚀🔥 drain 🎉", "é" * 3000):
+        started = time.monotonic()
+        reply = bot.command("/define", text)
+        assert reply.status == 200
+        assert time.monotonic() - started < 3
+        assert reply.json()["response_type"] == "ephemeral"
+
+
+def test_share_posts_in_channel_naming_who_shared(bot: RunningBot) -> None:
+    reply = bot.click("define_share", "Drain", user="U777", ephemeral=True)
+    assert reply.status == 200
+    [posted] = bot.fake.wait_responses(1)
+    assert posted.body["response_type"] == "in_channel"
+    shown = texts(posted.body["blocks"])
+    assert "<@U777>" in shown and "A no-new-work posture" in shown
+
+
+def test_suggestion_button_opens_that_definition(bot: RunningBot) -> None:
+    reply = bot.click("define_show_1", "Route owner", ephemeral=True)
+    assert reply.status == 200
+    [shown] = bot.fake.wait_responses(1)
+    assert "binds a route key" in texts(shown.body["blocks"])
+    assert shown.body["replace_original"] is True
+
+
+def test_lookups_are_recorded_for_stats(bot: RunningBot) -> None:
+    bot.command("/define", "drain")
+    bot.command("/define", "Quantum Flux")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        since = bot.clock().replace(year=2000)
+        if bot.store.top_lookups(since) and bot.store.top_misses(since):
+            break
+        time.sleep(0.05)
+    since = bot.clock().replace(year=2000)
+    assert bot.store.top_lookups(since) == [("Drain", 1)]
+    assert bot.store.top_misses(since) == [("quantum flux", 1)]

@@ -1,0 +1,237 @@
+"""Running the real bot for end-to-end tests, and talking to it as Slack does.
+
+`RunningBot` builds the production runtime (`bot.runtime.build_runtime`) with
+its Web API pointed at a `SlackFake`, serves it with the production waitress
+server on port 0, and sends it requests signed exactly as Slack signs them
+(`slack_sdk.signature.SignatureVerifier`).  The clock is a `FakeClock` the test
+moves; nothing sleeps to wait for time to pass.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime, build_runtime
+from bot.web import make_server, make_wsgi
+from tests.support.slack_fake import SlackFake
+
+SECRET = "test-signing-secret-0123456789"
+TOKEN = "xoxb-test-0000-secret-token"
+GLOSSARY = str(Path(__file__).resolve().parents[2] / "data" / "glossary.yml")
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.now
+
+    def set(self, moment: datetime) -> None:
+        with self._lock:
+            self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        with self._lock:
+            self.now += timedelta(**delta)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def sign(body: bytes, timestamp: int, secret: str = SECRET) -> dict[str, str]:
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body.decode())
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
+def bot_env(fake: SlackFake, database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": database_url,
+        "GLOSSARY_PATH": GLOSSARY,
+        "COUNT_UPDATE_SECONDS": "1",
+    }
+    env.update(extra)
+    return env
+
+
+class RunningBot:
+    def __init__(self, fake: SlackFake, settings: Settings, clock: FakeClock, claim_lease: timedelta) -> None:
+        self.fake = fake
+        self.clock = clock
+        self.runtime: Runtime = build_runtime(settings, clock=clock, claim_lease=claim_lease)
+        self.server = make_server(make_wsgi(self.runtime.app, self.runtime.store), "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(
+        cls,
+        fake: SlackFake,
+        database_url: str,
+        clock: FakeClock | None = None,
+        claim_lease: timedelta = timedelta(seconds=30),
+        **env: str,
+    ) -> RunningBot:
+        settings = load_settings(bot_env(fake, database_url, **env))
+        return cls(fake, settings, clock or FakeClock(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)), claim_lease)
+
+    def close(self) -> None:
+        self.server.close()
+        self.runtime.close()
+
+    @property
+    def service(self) -> Any:
+        return self.runtime.service
+
+    @property
+    def store(self) -> Any:
+        return self.runtime.store
+
+    # -- sending what Slack sends ------------------------------------------------
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        path: str = "/slack/events",
+        signed: bool = True,
+        timestamp: int | None = None,
+    ) -> Reply:
+        all_headers = {"Content-Type": content_type}
+        if signed:
+            all_headers.update(sign(body, timestamp if timestamp is not None else int(time.time())))
+        all_headers.update(headers or {})
+        request = urllib.request.Request(self.url + path, data=body, headers=all_headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.read().decode(), dict(exc.headers))
+
+    def command(
+        self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
+    ) -> Reply:
+        fields = {
+            "token": "legacy-ignored",
+            "team_id": "T1",
+            "team_domain": "vango",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": "someone",
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "is_enterprise_install": "false",
+            "response_url": self.fake.response_url(f"cmd-{user}"),
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+        fields.update(extra)
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        user: str = "U100",
+        channel: str = "C100",
+        message_ts: str | None = "1.0",
+        ephemeral: bool = False,
+        block_id: str = "b1",
+        view: dict[str, Any] | None = None,
+        selected: str | None = None,
+    ) -> Reply:
+        action: dict[str, Any] = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block_id,
+            "text": {"type": "plain_text", "text": "A"},
+            "value": value,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if selected is not None:
+            action = {
+                "type": "static_select",
+                "action_id": action_id,
+                "block_id": block_id,
+                "selected_option": {"text": {"type": "plain_text", "text": selected}, "value": selected},
+                "action_ts": f"{time.time():.6f}",
+            }
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "username": "someone", "name": "someone", "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "legacy-ignored",
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "team": {"id": "T1", "domain": "vango"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "actions": [action],
+            "state": {"values": {}},
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+            payload["view"] = {"id": "V1", "hash": "h1", "callback_id": view.get("callback_id", ""), **view}
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            }
+            payload["channel"] = {"id": channel, "name": "general"}
+            payload["response_url"] = self.fake.response_url(f"act-{user}")
+            if not ephemeral:
+                payload["message"] = {
+                    "ts": message_ts,
+                    "text": "",
+                    "blocks": [],
+                    "user": "UBOT",
+                    "bot_id": "BBOT",
+                }
+        return self.post(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        )
+
+    def event(
+        self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
+    ) -> Reply:
+        body = {
+            "type": "event_callback",
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        return self.post(json.dumps(body).encode(), "application/json", headers=headers)
+
+
+__all__ = ["FakeClock", "RunningBot", "SlackFake", "bot_env", "load_settings", "sign"]
