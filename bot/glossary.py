@@ -155,6 +155,10 @@ class _Checker:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        # Every entry that has a name, faulty or not: its names still clash with
+        # other names and still satisfy see_also, so those problems are reported
+        # in the same pass instead of after the author fixes the entry.
+        self.named: list[Term] = []
 
     def fail(self, node: Node | None, term: str | None, message: str) -> None:
         self.problems.append(Problem(self.path, _line(node) if node is not None else 0, term, message))
@@ -202,7 +206,7 @@ class _Checker:
         terms = [t for t in (self.check_term(node) for node in terms_node.value) if t is not None]
         if not terms_node.value:
             self.fail(terms_node, None, "'terms' is empty; add at least one term")
-        self.check_names(terms)
+        self.check_names(self.named)
         return Glossary(title=title, terms=tuple(terms))
 
     def text(self, node: Node, term: str | None, key: str) -> str | None:
@@ -220,7 +224,8 @@ class _Checker:
         if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
             return ()
         if not isinstance(node, SequenceNode):
-            self.fail(node, term, f"'{key}' must be a list, for example [{key[:-1] or key}]")
+            example = str(node.value) if isinstance(node, ScalarNode) else "..."
+            self.fail(node, term, f"'{key}' must be a list, for example {key}: [{example}]")
             return ()
         values = (self.text(item, term, f"{key} entry") for item in node.value)
         return tuple(v for v in values if v is not None)
@@ -241,17 +246,20 @@ class _Checker:
         missing = [k for k in REQUIRED_FIELDS if k not in fields]
         for key in missing:
             self.fail(node, label, f"missing '{key}'")
-        if missing or any(fields[k] is None for k in REQUIRED_FIELDS):
-            return None
-        return Term(
-            term=str(fields["term"]),
-            category=str(fields["category"]),
-            definition=str(fields["definition"]),
-            trap=str(fields["trap"]),
+        entry = Term(
+            term=fields.get("term") or "",
+            category=fields.get("category") or "",
+            definition=fields.get("definition") or "",
+            trap=fields.get("trap") or "",
             aliases=lists.get("aliases", ()),
             see_also=lists.get("see_also", ()),
             line=_line(node),
         )
+        if entry.term:
+            self.named.append(entry)
+        if missing or any(fields[k] is None for k in REQUIRED_FIELDS):
+            return None
+        return entry
 
     def check_names(self, terms: list[Term]) -> None:
         """Terms and aliases must be unique ignoring case and punctuation; see_also must resolve."""

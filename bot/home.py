@@ -19,13 +19,13 @@ import threading
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot import blocks
 from bot.glossary_source import GlossarySource
 from bot.practice import after_answer, next_term
 from bot.quiz import KINDS, Question, build_question, is_valid_choice
 from bot.service import Clock, Service
+from bot.slack_client import SLACK_FAILURES
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class HomeService:
         for user_id in batch:
             try:
                 self.publish(user_id)
-            except SlackClientError as exc:
+            except SLACK_FAILURES as exc:
                 log.warning("Home tab not refreshed (%s)", type(exc).__name__)
         return len(batch)
 

@@ -1,11 +1,12 @@
 """Pure schedule logic: parsing `/quiz schedule` text, slots and next posts.
 
 A `Schedule` says when a channel gets its quiz: a local time, an IANA zone and a
-set of weekdays.  The trigger that fires it is APScheduler's `CronTrigger` in
-the channel's zone, which also answers "when is the next post" and handles DST
-days (a spring-forward gap or an autumn repeat still fires once).  A *slot* is
-the key of one scheduled post: the channel's local date and time, the same in
-every process, which the database uses to post each slot exactly once.
+set of weekdays.  The trigger that fires it is `SlotTrigger`, APScheduler's
+`CronTrigger` in the channel's zone, which also answers "when is the next post"
+and handles DST days: a spring-forward gap fires once, and an autumn repeat,
+which a bare CronTrigger fires twice, fires once too.  A *slot* is the key of
+one scheduled post: the channel's local date and time, the same in every
+process, which the database uses to post each slot exactly once.
 """
 
 from __future__ import annotations
@@ -51,9 +52,30 @@ class Schedule:
         return f"{self.at:%H:%M} {self.timezone}, {self.days_text}"
 
 
+class SlotTrigger(CronTrigger):  # type: ignore[misc]
+    """A CronTrigger that fires once per local date and time.
+
+    On an autumn DST change a time such as 02:30 happens twice, and CronTrigger
+    fires at both instants; a slot is a local date and time, so only the first
+    occurrence fires, as cron(8) does.
+    """
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        while fire is not None and _is_repeated_wall_time(fire, self.timezone):
+            fire = super().get_next_fire_time(fire, fire)
+        return fire
+
+
+def _is_repeated_wall_time(moment: datetime, zone: ZoneInfo) -> bool:
+    """True for the second of two instants that share one local wall time."""
+    local = moment.astimezone(zone)
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
 def cron_trigger(at: time, days: tuple[int, ...], zone: ZoneInfo) -> CronTrigger:
     day_of_week = ",".join(DAY_NAMES[d] for d in days)
-    return CronTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=zone)
+    return SlotTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=zone)
 
 
 def parse_time(text: str) -> time | None:
@@ -106,11 +128,17 @@ def parse_schedule(channel_id: str, words: list[str], default_zone: str) -> Sche
     rest = words[1:]
     if len(rest) > 2:
         raise ScheduleError(f"Too many words. {usage}")
+    zone_given = days_given = False
     for word in rest:
+        # Two zones or two sets of days would otherwise keep only the last one silently.
         if "/" in word or word.upper() == "UTC":
-            zone_name = word if word.upper() != "UTC" else "UTC"
+            if zone_given:
+                raise ScheduleError(f"Give one time zone, not two. {usage}")
+            zone_name, zone_given = (word if word.upper() != "UTC" else "UTC"), True
         else:
-            days_text = word
+            if days_given:
+                raise ScheduleError(f"Give the days as one word, such as mon,wed,fri. {usage}")
+            days_text, days_given = word, True
     try:
         ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):

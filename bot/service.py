@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot import blocks
 from bot.config import Settings
@@ -40,6 +40,7 @@ from bot.schedule import (
     parse_time,
     slot_key,
 )
+from bot.slack_client import SLACK_FAILURES
 from bot.store import QuizRecord, Store, WeeklyClaim
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class Service:
             else:
                 log.warning("quiz for %s not posted yet (%s); recovery will retry", quiz.channel_id, error)
             return
-        except SlackClientError as exc:
+        except SLACK_FAILURES as exc:
             log.warning(
                 "quiz for %s not posted yet (%s); recovery will retry", quiz.channel_id, type(exc).__name__
             )
@@ -156,7 +157,7 @@ class Service:
         self, channel_id: str, event_type: str, key: str, value: object, since: datetime
     ) -> str | None:
         """The ts of this app's earlier post carrying the given metadata, if Slack has it."""
-        oldest = f"{since.timestamp() - 120:.6f}"
+        oldest = f"{since.timestamp() - 600:.6f}"  # ten minutes' margin for clock skew
         cursor = None
         for _ in range(10):
             response = self.client.conversations_history(
@@ -190,7 +191,7 @@ class Service:
         zone = self.zone_for(quiz.channel_id)
         try:
             ts = self._find_own_post(quiz.channel_id, QUIZ_EVENT, "quiz_id", quiz.id, quiz.claimed_at)
-        except SlackClientError as exc:
+        except SLACK_FAILURES as exc:
             log.warning("cannot read %s history to recover a quiz (%s)", quiz.channel_id, type(exc).__name__)
             return
         if ts is not None:
@@ -237,7 +238,7 @@ class Service:
                         text=blocks.quiz_fallback_text(quiz.question),
                         blocks=blocks.quiz_blocks(quiz.id, quiz.question, count, closes),
                     )
-                except SlackClientError as exc:
+                except SLACK_FAILURES as exc:
                     log.warning("answer count for quiz %s not updated (%s)", quiz.id, type(exc).__name__)
                     self.store.claim_count_update(quiz.id, -1, now, timedelta(0))  # try again later
 
@@ -262,7 +263,7 @@ class Service:
                         text=f"Term of the day (closed): the answer was {quiz.question.right_letter}",
                         blocks=blocks.reveal_blocks(quiz.question, term, answered, right),
                     )
-                except SlackClientError as exc:
+                except SLACK_FAILURES as exc:
                     log.warning(
                         "reveal of quiz %s not posted yet (%s); will retry", quiz.id, type(exc).__name__
                     )
@@ -335,7 +336,7 @@ class Service:
                 self.store.mark_weekly(claim.id, "failed", None, now)
             log.warning("weekly results for %s not posted (%s)", claim.channel_id, error)
             return
-        except SlackClientError as exc:
+        except SLACK_FAILURES as exc:
             log.warning("weekly results for %s not posted yet (%s)", claim.channel_id, type(exc).__name__)
             return
         self.store.mark_weekly(claim.id, "posted", str(response["ts"]), self.clock())
@@ -344,7 +345,7 @@ class Service:
         zone = self.zone_for(claim.channel_id)
         try:
             ts = self._find_own_post(claim.channel_id, WEEKLY_EVENT, "claim", claim.id, claim.claimed_at)
-        except SlackClientError:
+        except SLACK_FAILURES:
             return
         if ts is not None:
             self.store.mark_weekly(claim.id, "posted", ts, now)
@@ -361,5 +362,5 @@ class Service:
         for schedule in schedules:
             try:
                 self.run_slot(schedule.channel_id)
-            except SlackClientError as exc:
+            except SLACK_FAILURES as exc:
                 log.warning("catch-up for %s failed (%s)", schedule.channel_id, type(exc).__name__)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -20,6 +21,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 NOT_IDEMPOTENT = ("chat.postMessage",)
+# What a Web API call can raise once retries are spent: Slack's error answers,
+# and connection failures (slack_sdk lets OSError subclasses through).
+SLACK_FAILURES: tuple[type[Exception], ...] = (SlackClientError, OSError)
 
 
 class _SkipNonIdempotent(RetryHandler):

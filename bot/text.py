@@ -44,6 +44,8 @@ def clip(text: str, limit: int) -> str:
     """At most `limit` characters, ending in an ellipsis when cut, never mid-entity."""
     if len(text) <= limit:
         return text
+    if limit < 1:
+        return ""  # not even the ellipsis fits
     cut = text[: max(limit - 1, 0)]
     cut = _ENTITY_TAIL.sub("", cut)
     return cut + "…"

@@ -81,6 +81,9 @@ class SlackFake:
         self.faults: list[Fault] = []
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        # Slack stamps messages with its own wall clock; tests that move the
+        # bot's clock move this one too, so `ts` and `oldest` stay comparable.
+        self.clock: Callable[[], float] = time.time
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -162,7 +165,7 @@ class SlackFake:
                             message.update(blocks=body.get("blocks"), text=body.get("text"))
                             return {"ok": True, "channel": channel, "ts": body.get("ts")}
                 return {"ok": False, "error": "message_not_found"}
-            ts = f"{1764192000 + next(self._ts)}.000100"
+            ts = f"{int(self.clock())}.{next(self._ts):06d}"
             if method == "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             metadata = body.get("metadata")
