@@ -94,8 +94,8 @@ def register(app: App, ctx: BotContext) -> None:
             )
             return
         reply = ctx.service.answer(int(match.group(1)), user, int(match.group(2)))
-        respond(text="Your answer", blocks=reply, response_type="ephemeral", replace_original=False)
         ctx.home.mark_stale(user)
+        respond(text="Your answer", blocks=reply, response_type="ephemeral", replace_original=False)
 
     @app.action(blocks.LEADERBOARD_SHARE)
     def share_board(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

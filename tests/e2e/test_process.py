@@ -1,0 +1,134 @@
+"""`python -m bot` as a process: start-up refusals, the HTTP server, health, and
+no secret in its logs at DEBUG level."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.support.bot import SECRET, TOKEN, bot_env, sign
+from tests.support.slack_fake import SlackFake
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_missing_token_stops_with_one_clear_line(tmp_path: Path) -> None:
+    out = run_bot({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, "run")
+    assert out.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_settings_are_named_without_their_secret_values(tmp_path: Path) -> None:
+    for bad, name in (
+        ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"QUIZ_TIMEZONE": "Mars/Base"}, "QUIZ_TIMEZONE"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+    ):
+        env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, **bad}
+        out = run_bot(env, "run")
+        assert out.returncode == 2, out.stderr
+        assert name in out.stderr and "Traceback" not in out.stderr
+        assert TOKEN not in out.stderr and SECRET not in out.stderr
+
+
+def test_invalid_glossary_refuses_to_start_with_the_report(tmp_path: Path) -> None:
+    broken = tmp_path / "g.yml"
+    broken.write_text("title: x\nterms:\n  - term: A\n    category: C\n    defintion: d\n    trap: t\n")
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "GLOSSARY_PATH": str(broken),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    out = run_bot(env, "run")
+    assert out.returncode == 1
+    assert "unknown key 'defintion' (did you mean 'definition'?)" in out.stderr
+    assert "missing 'definition'" in out.stderr
+
+
+def test_offline_define_and_export() -> None:
+    out = run_bot({}, "define", "draen")
+    assert out.returncode == 0 and "Showing Drain for 'draen'" in out.stdout
+    assert "Common trap: Claiming sessions moved" in out.stdout
+    csv_out = run_bot({}, "export", "--format", "csv")
+    assert csv_out.stdout.count("\n") == 17 and csv_out.stdout.startswith("term,category,definition,trap")
+    md = run_bot({}, "export", "--format", "md")
+    assert "### Route epoch" in md.stdout and "**Common trap:**" in md.stdout
+
+
+def test_http_server_serves_slack_and_health_and_logs_no_secret(tmp_path: Path) -> None:
+    fake = SlackFake()
+    port = free_port()
+    env = bot_env(fake, f"sqlite:///{tmp_path}/bot.db", PORT=str(port), LOG_LEVEL="DEBUG")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                    health = json.loads(r.read())
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the bot did not start"
+                time.sleep(0.2)
+        assert health == {"ok": True, "database": "ok"}
+        body = urlencode(
+            {
+                "command": "/define",
+                "text": "drain",
+                "user_id": "U1",
+                "channel_id": "C1",
+                "team_id": "T1",
+                "response_url": fake.response_url(),
+                "trigger_id": "t",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            base + "/slack/events",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body, int(time.time()))},
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert r.status == 200 and "no-new-work posture" in r.read().decode()
+    finally:
+        proc.terminate()
+        logs, _ = proc.communicate(timeout=20)
+        fake.close()
+    assert "DEBUG" in logs  # the logs were really at debug level
+    assert TOKEN not in logs and SECRET not in logs
