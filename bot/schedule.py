@@ -171,7 +171,9 @@ def local_slot_today(schedule: Schedule, now: datetime) -> datetime | None:
     fire: datetime | None = schedule.trigger().get_next_fire_time(
         None, _start_of_day(local_now.date(), schedule.zone)
     )
-    if fire is None or fire.date() != local_now.date() or fire > local_now:
+    # Instants, not wall times: aware datetimes in one zone compare by wall time,
+    # and in the repeated autumn hour 02:15 (second time) is after 02:30 (first).
+    if fire is None or fire.date() != local_now.date() or fire.timestamp() > now.timestamp():
         return None
     return fire.astimezone(schedule.zone)
 

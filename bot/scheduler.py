@@ -1,7 +1,8 @@
 """APScheduler wiring: every job calls one function of the service layer.
 
 Per channel with a schedule: a cron job in the channel's zone for its quiz
-(APScheduler's `CronTrigger` fires once at the right local time on DST days)
+(`SlotTrigger`, APScheduler's `CronTrigger` in the channel's zone, made to fire
+once even when an autumn DST change repeats the local time)
 and one for the weekly results.  Shared jobs: recovery and closing, answer
 counts, stale Home tabs, glossary reloads, and a sync that re-reads schedules so
 that a change made through another process reaches this one.
@@ -24,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.glossary_source import GlossarySource
 from bot.home import HomeService
-from bot.schedule import Schedule, parse_time
+from bot.schedule import DAY_NAMES, Schedule, cron_trigger, parse_time
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,8 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1
 
 def results_trigger(schedule: Schedule, settings: Settings) -> CronTrigger:
     at = parse_time(settings.results_time)
-    assert at is not None
-    return CronTrigger(
-        day_of_week=settings.results_day[:3], hour=at.hour, minute=at.minute, timezone=schedule.zone
-    )
+    assert at is not None  # validated in config
+    return cron_trigger(at, (DAY_NAMES.index(settings.results_day[:3]),), schedule.zone)
 
 
 class QuizScheduler:

@@ -11,6 +11,8 @@ forward under a lock and never drops data; each step is recorded in
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -184,8 +186,8 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -198,6 +200,22 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2)
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once; the mode is stored in the file, so later connections find it set.
+
+    Changing the mode needs a lock that SQLite's busy handler does not wait for,
+    so a first start with several connections at once retries briefly.
+    """
+    for attempt in range(50):
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            time.sleep(0.02 * (attempt + 1))
+    raise sqlite3.OperationalError("could not switch the SQLite database to WAL mode")
 
 
 def migrate(engine: Engine, now: datetime | None = None) -> int:

@@ -78,41 +78,12 @@ def bot_env(fake: SlackFake, database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-class RunningBot:
-    def __init__(self, fake: SlackFake, settings: Settings, clock: FakeClock, claim_lease: timedelta) -> None:
+class SlackSender:
+    """Sends a bot at `url` what Slack would send, signed; response_urls point at `fake`."""
+
+    def __init__(self, url: str, fake: SlackFake) -> None:
+        self.url = url
         self.fake = fake
-        self.clock = clock
-        self.runtime: Runtime = build_runtime(settings, clock=clock, claim_lease=claim_lease)
-        self.server = make_server(make_wsgi(self.runtime.app, self.runtime.store), "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
-        self._thread.start()
-
-    @classmethod
-    def start(
-        cls,
-        fake: SlackFake,
-        database_url: str,
-        clock: FakeClock | None = None,
-        claim_lease: timedelta = timedelta(seconds=30),
-        **env: str,
-    ) -> RunningBot:
-        settings = load_settings(bot_env(fake, database_url, **env))
-        return cls(fake, settings, clock or FakeClock(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)), claim_lease)
-
-    def close(self) -> None:
-        self.server.close()
-        self.runtime.close()
-
-    @property
-    def service(self) -> Any:
-        return self.runtime.service
-
-    @property
-    def store(self) -> Any:
-        return self.runtime.store
-
-    # -- sending what Slack sends ------------------------------------------------
 
     def post(
         self,
@@ -232,6 +203,44 @@ class RunningBot:
             "event": event,
         }
         return self.post(json.dumps(body).encode(), "application/json", headers=headers)
+
+
+class RunningBot(SlackSender):
+    def __init__(self, fake: SlackFake, settings: Settings, clock: FakeClock, claim_lease: timedelta) -> None:
+        self.clock = clock
+        self.runtime: Runtime = build_runtime(settings, clock=clock, claim_lease=claim_lease)
+        self.server = make_server(make_wsgi(self.runtime.app, self.runtime.store), "127.0.0.1", 0)
+        super().__init__(f"http://127.0.0.1:{self.server.effective_port}", fake)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(
+        cls,
+        fake: SlackFake,
+        database_url: str,
+        clock: FakeClock | None = None,
+        claim_lease: timedelta = timedelta(seconds=30),
+        **env: str,
+    ) -> RunningBot:
+        settings = load_settings(bot_env(fake, database_url, **env))
+        return cls(fake, settings, clock or FakeClock(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)), claim_lease)
+
+    def close(self) -> None:
+        # Let in-flight requests finish writing; waitress's wake-up pipe is gone after close().
+        deadline = time.monotonic() + 5
+        while self.server.active_channels and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.server.close()
+        self.runtime.close()
+
+    @property
+    def service(self) -> Any:
+        return self.runtime.service
+
+    @property
+    def store(self) -> Any:
+        return self.runtime.store
 
 
 __all__ = ["FakeClock", "RunningBot", "SlackFake", "bot_env", "load_settings", "sign"]
