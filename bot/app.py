@@ -44,13 +44,16 @@ def build_app(settings: Settings, ctx: BotContext, client: WebClient) -> App:
     ) -> BoltResponse | None:
         text = DB_DOWN if isinstance(error, (OperationalError, DBAPIError)) else BROKEN
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
-        if response is not None:  # failed before acknowledging: answer 200 with the apology
+        if response is not None and isinstance(body, dict) and body.get("command"):
+            # A slash command not yet acknowledged: the apology is the answer.
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
-        if isinstance(body, dict) and body.get("response_url"):
+        if respond is not None and isinstance(body, dict) and body.get("response_url"):
             try:
                 respond(text=text, response_type="ephemeral", replace_original=False)
             except Exception:  # noqa: BLE001 - nothing more can be said to the user
                 log.warning("could not tell the user about the failure")
+        if response is not None:
+            return BoltResponse(status=200, body="")  # acknowledged: never a 500 to Slack
         return None
 
     return app

@@ -83,10 +83,12 @@ def register(app: App, ctx: BotContext) -> None:
 
     @app.action(_QUIZ_ANSWER)
     def answer_quiz(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
+        # Stored before the acknowledgement: a click Slack saw succeed is never lost,
+        # even if this process dies right after answering 200.
         match = _QUIZ_VALUE.match(_value(body))
         user = _user(body)
         if match is None or not user:
+            ack()
             respond(
                 text="That button is not valid; nothing was recorded.",
                 response_type="ephemeral",
@@ -94,6 +96,7 @@ def register(app: App, ctx: BotContext) -> None:
             )
             return
         reply = ctx.service.answer(int(match.group(1)), user, int(match.group(2)))
+        ack()
         ctx.home.mark_stale(user)
         respond(text="Your answer", blocks=reply, response_type="ephemeral", replace_original=False)
 

@@ -78,6 +78,15 @@ class Replica:
             raise AssertionError(f"the replica did not answer {command}")
         return self.conn.recv()
 
+    def fire_and_forget(self, job_id: str) -> None:
+        """Start a job without waiting for it (the test may kill the process meanwhile)."""
+        self.conn.send(("fire", job_id))
+
+    def kill(self) -> None:
+        """kill -9: no clean-up, no goodbye."""
+        self.process.kill()
+        self.process.join(10)
+
     def set_clock(self, moment: datetime) -> None:
         self.ask("clock", moment.timestamp())
 

@@ -79,6 +79,7 @@ class SlackFake:
         self.responses: list[Call] = []  # POSTs to response_urls
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before doing the work
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         # Slack stamps messages with its own wall clock; tests that move the
@@ -241,6 +242,8 @@ class SlackFake:
                     )
                     return
                 method = self.path.removeprefix("/api/")
+                if fake.delays.get(method):
+                    time.sleep(fake.delays[method])
                 fault = fake._take_fault(method)
                 fake._record(fake.calls, Call(method, body))
                 if fault is not None:

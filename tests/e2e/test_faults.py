@@ -1,0 +1,255 @@
+"""Faults: Slack refusing or dropping calls, the bot killed mid-burst, PostgreSQL
+restarted under clicks, and a replica killed around a slot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bot.schema import quizzes
+from bot.store import Store
+from tests.support.bot import FakeClock, RunningBot, SlackSender, bot_env
+from tests.support.replica import Replica
+from tests.support.slack_fake import SlackFake
+
+ROOT = Path(__file__).resolve().parents[2]
+CHANNEL = "C400"
+SLOT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)  # Thursday 09:30 Berlin
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(SLOT)
+
+
+@pytest.fixture
+def fbot(fake: SlackFake, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
+    fake.clock = lambda: clock().timestamp()
+    running = RunningBot.start(fake, sqlite_url, clock=clock)
+    running.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+    yield running
+    running.close()
+
+
+def answer(bot: RunningBot, quiz_id: int, user: str) -> dict:
+    before = len(bot.fake.responses)
+    assert bot.click("quiz_answer_0", f"{quiz_id}:0", user=user, channel=CHANNEL).status == 200
+    return bot.fake.wait_responses(before + 1)[-1].body
+
+
+@pytest.mark.parametrize("fault", [429, 500, 0], ids=["rate-limited", "server-error", "dropped"])
+def test_count_update_and_home_publish_are_retried(fbot: RunningBot, clock: FakeClock, fault: int) -> None:
+    quiz = fbot.service.run_slot(CHANNEL)
+    fbot.fake.fail("chat.update", fault, count=1, retry_after=0)
+    fbot.fake.fail("views.publish", fault, count=1, retry_after=0)
+    reply = answer(fbot, quiz.id, "U1")
+    assert "Common trap" in json.dumps(reply)  # the user still gets their feedback
+    fbot.service.flush_counts()
+    assert len(fbot.fake.calls_to("chat.update")) == 2
+    assert "1 answered" in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
+    assert fbot.runtime.home.publish_stale() == 1
+    assert len(fbot.fake.calls_to("views.publish")) == 2
+
+
+def test_dropped_quiz_post_is_never_posted_twice(fbot: RunningBot, clock: FakeClock) -> None:
+    fbot.fake.fail("chat.postMessage", 0, count=1)  # the connection drops before Slack does anything
+    fbot.service.run_slot(CHANNEL)
+    assert fbot.fake.posted(CHANNEL) == []
+    assert len(fbot.fake.calls_to("chat.postMessage")) == 1  # not retried blindly
+    clock.advance(minutes=5)
+    fbot.service.recover()
+    fbot.service.recover()
+    assert len(fbot.fake.posted(CHANNEL)) == 1
+
+
+def test_failed_count_update_is_tried_again_later(fbot: RunningBot, clock: FakeClock) -> None:
+    quiz = fbot.service.run_slot(CHANNEL)
+    answer(fbot, quiz.id, "U1")
+    fbot.fake.fail("chat.update", 500, count=3)  # more than the client's retries
+    fbot.service.flush_counts()
+    assert "1 answered" not in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
+    clock.advance(seconds=5)
+    fbot.service.flush_counts()
+    assert "1 answered" in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
+
+
+# -- the database going away ----------------------------------------------------------
+
+
+def pg_cluster(action: str) -> None:
+    version = os.listdir("/etc/postgresql")[0]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def pg_ready() -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", 5432)) == 0
+
+
+@pytest.mark.skipif(
+    not shutil.which("pg_ctlcluster") or not os.path.isdir("/etc/postgresql"),
+    reason="needs a local PostgreSQL cluster this test may stop and start",
+)
+def test_postgres_restart_while_clicks_arrive(fake: SlackFake, pg_url: str, clock: FakeClock) -> None:
+    fake.clock = lambda: clock().timestamp()
+    bot = RunningBot.start(fake, pg_url, clock=clock)
+    try:
+        bot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+        quiz = bot.service.run_slot(CHANNEL)
+        pg_cluster("stop")
+        try:
+            reply = answer(bot, quiz.id, "U1")
+            assert "Please try again" in reply["text"]
+            with urllib.request.urlopen(bot.url + "/healthz", timeout=10) as r:
+                raise AssertionError(f"healthy while the database is down: {r.read()!r}")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+        finally:
+            pg_cluster("start")
+        deadline = time.monotonic() + 30
+        while not pg_ready():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # recovers by itself: the next click is stored
+        reply = answer(bot, quiz.id, "U1")
+        assert "Right!" in json.dumps(reply) or "Not quite" in json.dumps(reply)
+        assert bot.store.tally(quiz.id)[0] == 1
+    finally:
+        if not pg_ready():
+            pg_cluster("start")
+        bot.close()
+
+
+# -- kill -9 ---------------------------------------------------------------------------
+
+
+def start_process(env: dict[str, str]) -> subprocess.Popen[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, "the bot did not come up"
+            time.sleep(0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackFake, tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/bot.db"
+    port = free_port()
+    env = bot_env(fake, database, PORT=str(port))
+    url = f"http://127.0.0.1:{port}"
+    sender = SlackSender(url, fake)
+    proc = start_process(env)
+    try:
+        wait_healthy(url)
+        sender.command("/quiz", "now", channel=CHANNEL)
+        message = fake.wait_for(lambda: fake.posted(CHANNEL))[0]
+        quiz_id = message["metadata"]["event_payload"]["quiz_id"]
+        users = [f"U{n:03d}" for n in range(150)]
+        acknowledged: set[str] = set()
+        lock = threading.Lock()
+
+        def click(user: str) -> None:
+            try:
+                if sender.click("quiz_answer_1", f"{quiz_id}:1", user=user, channel=CHANNEL).status == 200:
+                    with lock:
+                        acknowledged.add(user)
+            except OSError:
+                pass  # the process died under this click: Slack would show an error, and nothing is promised
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = [pool.submit(click, user) for user in users for _ in range(2)]
+            while len(acknowledged) < 40:
+                time.sleep(0.005)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+            for f in futures:
+                f.result()
+        assert 40 <= len(acknowledged) < len(users)
+        # the quiz fell due while the bot was down: the restart must close it
+        store = Store.open(database)
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(quizzes)
+                .where(quizzes.c.id == quiz_id)
+                .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+        proc = start_process(env)
+        wait_healthy(url)
+        fake.wait_for(lambda: store.get_quiz(quiz_id).state == "closed", timeout=20)
+        stored = {u for u in users if store.user_answer(quiz_id, u) is not None}
+        assert acknowledged <= stored  # every click answered 200 is stored
+        assert store.tally(quiz_id)[0] == len(stored)  # and once (one row per user)
+        assert any("closed" in str(c.body.get("text")) for c in fake.calls_to("chat.update"))
+        store.close()
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+# -- a replica killed around a slot ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("kill_after", [0.0, 0.15, 0.6], ids=["before-post", "during-post", "after-post"])
+def test_replica_killed_around_a_slot_still_one_post(fake: SlackFake, pg_url: str, kill_after: float) -> None:
+    fake.delays["chat.postMessage"] = 0.3
+    fake.clock = lambda: SLOT.timestamp()
+    env = bot_env(fake, pg_url)
+    doomed, survivor = Replica(env, SLOT), Replica(env, SLOT)
+    try:
+        SlackSender(survivor.url, fake).command(
+            "/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL
+        )
+        doomed.ask("sync")
+        survivor.ask("sync")
+        doomed.fire_and_forget(f"quiz:{CHANNEL}")
+        time.sleep(kill_after)
+        doomed.kill()
+        assert survivor.ask("fire", f"quiz:{CHANNEL}") is True
+        time.sleep(0.5)  # let a post already sent to Slack land
+        survivor.set_clock(SLOT + timedelta(minutes=5))  # past the claim lease
+        assert survivor.ask("fire", "recover") is True
+        assert survivor.ask("fire", "recover") is True
+        assert len(fake.posted(CHANNEL)) == 1
+    finally:
+        doomed.kill()
+        survivor.stop()
