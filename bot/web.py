@@ -10,6 +10,7 @@ them.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from bot.store import Store
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
+log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 
@@ -55,7 +57,15 @@ def make_wsgi(app: App | None, store: Store, connected: Callable[[], bool] | Non
             )
             return [body]
         if bolt is not None and path == EVENTS_PATH:
-            return bolt(environ, start_response)
+            try:
+                return bolt(environ, start_response)
+            except Exception as exc:  # noqa: BLE001 - the HTTP edge: a malformed request is a 400, never a 500
+                # Bolt parses the body and reads ids from it before any listener (and
+                # before our error handler) runs: a body that is not JSON or form data,
+                # or a payload with fields of the wrong type, would otherwise be a 500.
+                log.warning("malformed request refused: %s", type(exc).__name__)
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [b"Bad Request"]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import blocks
 from bot.listeners.context import BotContext
 from bot.schedule import ScheduleError, next_post, parse_schedule
+from bot.slack_client import SLACK_FAILURES
 from bot.text import escape_mrkdwn, normalise, strip_control
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,20 @@ def register(app: App, ctx: BotContext) -> None:
             _private(ack, "The term of the day is off here." if removed else "There was no schedule here.")
         else:
             _private(ack, "Posting a question now…")
-            if ctx.service.post_now(channel, user) is None:
-                respond(text="A question was already posted this minute.", response_type="ephemeral")
+            # After the ack nothing may raise (Bolt would drop the ack): failures become a reply.
+            try:
+                posted = ctx.service.post_now(channel, user) is not None
+                note = "" if posted else "A question was already posted here this minute."
+            except SQLAlchemyError as exc:
+                log.warning("/quiz now failed: %s", type(exc).__name__)
+                note = (
+                    "The bot's database is not reachable right now, so nothing was posted. Please try again."
+                )
+            if note:
+                try:
+                    respond(text=note, response_type="ephemeral")
+                except SLACK_FAILURES as exc:
+                    log.warning("reply not delivered (%s)", type(exc).__name__)
 
     @app.command("/leaderboard")
     def leaderboard(ack: Ack, command: dict[str, Any]) -> None:
