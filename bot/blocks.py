@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     DividerBlock,
+    ExternalDataSelectElement,
     HeaderBlock,
     MarkdownTextObject,
     Option,
@@ -32,7 +33,7 @@ from bot.glossary import Glossary, Term
 from bot.leaderboard import Standing, Week
 from bot.lookup import LookupResult
 from bot.quiz import KIND_TERM, LETTERS, Question
-from bot.text import clip, escape_mrkdwn
+from bot.text import clip, escape_mrkdwn, normalise
 
 # Action ids (one place; listeners import these).
 DEFINE_SHOW = "define_show"  # value: a term name; suffixed _0.._n within one block
@@ -50,6 +51,8 @@ MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 SECTION_TEXT = 3000
 OPTIONS_PER_SELECT = 100
+STATIC_OPTIONS_BUDGET = 8000  # characters of menu options one message may carry before menus load on demand
+CATEGORY_BLOCK = "cat_"
 
 Blocks = list[dict[str, object]]
 
@@ -149,30 +152,50 @@ def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str) -> Block
 
 
 def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]:
-    """One section per category with a select of its terms, within `room` blocks."""
-    blocks: list[Block] = []
+    """One line per category with a menu of its terms, within `room` blocks.
+
+    A small glossary gets static menus (no round trip when opened).  When their
+    options would make the message heavy (Slack refuses a message whose blocks
+    are too long in total), each category gets an external menu instead, whose
+    options `category_options` supplies as the person types.
+    """
     groups = list(glossary.categories().items())
+    static = sum(len(t.term) * 2 + 60 for t in glossary.terms) <= STATIC_OPTIONS_BUDGET
+    blocks: list[Block] = []
     for index, (category, terms) in enumerate(groups):
-        chunks = [terms[i : i + OPTIONS_PER_SELECT] for i in range(0, len(terms), OPTIONS_PER_SELECT)]
-        for part, chunk in enumerate(chunks):
-            if len(blocks) == room - 1:
-                left = len(groups) - index
-                blocks.append(_context(f"…and {left} more categories: type `/define TERM` to look one up."))
-                return blocks
-            label = escape_mrkdwn(category) + (f" ({part + 1}/{len(chunks)})" if len(chunks) > 1 else "")
-            names = ", ".join(escape_mrkdwn(t.term) for t in chunk[:6])
-            more = f" and {len(chunk) - 6} more" if len(chunk) > 6 else ""
+        if len(blocks) == room - 1 and index < len(groups):
+            left = len(groups) - index
+            blocks.append(_context(f"…and {left} more categories: type `/define TERM` to look one up."))
+            break
+        names = ", ".join(escape_mrkdwn(t.term) for t in terms[:6])
+        more = f" and {len(terms) - 6} more" if len(terms) > 6 else ""
+        select: StaticSelectElement | ExternalDataSelectElement
+        if static and len(terms) <= OPTIONS_PER_SELECT:
             select = StaticSelectElement(
                 placeholder=PlainTextObject(text="Pick a term"),
                 action_id=action_id,
-                options=_term_options(chunk),
+                options=_term_options(terms),
             )
-            blocks.append(
-                SectionBlock(
-                    block_id=f"cat_{index}_{part}", text=_md(f"*{label}*\n{names}{more}"), accessory=select
-                )
+        else:
+            select = ExternalDataSelectElement(
+                placeholder=PlainTextObject(text=f"Search {len(terms)} terms"),
+                action_id=action_id,
+                min_query_length=0,
             )
+        text = _md(f"*{escape_mrkdwn(category)}* ({len(terms)})\n{names}{more}")
+        blocks.append(SectionBlock(block_id=f"{CATEGORY_BLOCK}{index}", text=text, accessory=select))
     return blocks
+
+
+def category_options(glossary: Glossary, block_id: str, typed: str) -> list[dict[str, object]]:
+    """Options for an external category menu: its terms containing what was typed, at most 100."""
+    index = block_id.removeprefix(CATEGORY_BLOCK)
+    groups = list(glossary.categories().values())
+    if not index.isdigit() or int(index) >= len(groups):
+        return []
+    wanted = normalise(typed)
+    terms = [t for t in groups[int(index)] if not wanted or any(wanted in normalise(n) for n in t.names)]
+    return [o.to_dict() for o in _term_options(terms[:OPTIONS_PER_SELECT])]
 
 
 def help_blocks(glossary: Glossary) -> Blocks:

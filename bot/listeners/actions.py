@@ -93,6 +93,14 @@ def register(app: App, ctx: BotContext) -> None:
     app.action(_DEFINE_SHOW)(show_term)
     app.action(blocks.DEFINE_PICK)(show_term)
 
+    def term_options(ack: Ack, body: dict[str, Any]) -> None:
+        """Options for a category menu of a large glossary, as the person types."""
+        typed = str(body.get("value") or "")[:100]
+        ack(options=blocks.category_options(ctx.source.glossary, str(body.get("block_id") or ""), typed))
+
+    app.options(blocks.DEFINE_PICK)(term_options)
+    app.options(blocks.HOME_PICK)(term_options)
+
     @app.action(blocks.DEFINE_SHARE)
     def share_term(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         glossary = ctx.source.glossary

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.support.bot import RunningBot
+from tests.support.slack_fake import SlackFake
 
 
 def texts(blocks: list[dict]) -> str:
@@ -106,3 +109,49 @@ def test_lookups_are_recorded_for_stats(bot: RunningBot) -> None:
     since = bot.clock().replace(year=2000)
     assert bot.store.top_lookups(since) == [("Drain", 1)]
     assert bot.store.top_misses(since) == [("quantum flux", 1)]
+
+
+def big_glossary_yaml(n: int, categories: int) -> str:
+    lines = ["title: Big", "terms:"]
+    for i in range(n):
+        lines += [
+            f"  - term: Widget {i:05d}",
+            f"    category: Group {i % categories}",
+            f"    definition: Definition {i}.",
+            f"    trap: Trap {i}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_help_for_a_2000_term_glossary_uses_menus_that_load_as_you_type(
+    fake: SlackFake, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.yml"
+    path.write_text(big_glossary_yaml(2000, 25))
+    big = RunningBot.start(fake, f"sqlite:///{tmp_path}/b.db", GLOSSARY_PATH=str(path))
+    try:
+        body = big.command("/define", "help").json()
+        assert len(body["blocks"]) <= 50
+        menus = [b for b in body["blocks"] if b.get("accessory")]
+        assert len(menus) == 25 and menus[0]["accessory"]["type"] == "external_select"
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": "U1", "name": "x", "team_id": "T1"},
+            "container": {"type": "message", "message_ts": "1.0", "channel_id": "C1", "is_ephemeral": True},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "action_id": "define_pick",
+            "block_id": menus[1]["block_id"],
+            "value": "0012",
+            "team": {"id": "T1", "domain": "v"},
+            "channel": {"id": "C1", "name": "general"},
+        }
+        reply = big.post(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        )
+        assert reply.status == 200
+        values = [o["value"] for o in reply.json()["options"]]
+        assert values and all(v.startswith("Widget 0012") for v in values)
+        assert all(int(v.split()[1]) % 25 == 1 for v in values)  # only that category's terms
+    finally:
+        big.close()
