@@ -1,0 +1,47 @@
+"""`python -m bot stats`: what the glossary's owners learn from lookups and quizzes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.bot import RunningBot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_stats_lists_lookups_gaps_and_missed_terms(bot: RunningBot, sqlite_url: str) -> None:
+    for text in ("drain", "draen", "CAS", "kubernetes operator", "kubernetes operator", "<!here> zzz"):
+        assert bot.command("/define", text).status == 200
+    bot.command("/quiz", "now", channel="C1")
+    quiz = bot.fake.wait_for(lambda: bot.store.open_quizzes("C1"))[0]
+    wrong = (quiz.question.correct + 1) % 4
+    for user in ("U1", "U2"):
+        bot.click(f"quiz_answer_{wrong}", f"{quiz.id}:{wrong}", user=user, channel="C1")
+    bot.fake.wait_for(lambda: bot.store.tally(quiz.id)[0] == 2)
+    bot.fake.wait_for(lambda: len(bot.store.top_misses(bot.clock().replace(year=2000))) == 2)
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--days", "36500"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    looked_up, gaps, missed = out.split("\n\n")[1:4]
+    assert "2  Drain" in looked_up and "1  Compare-and-swap" in looked_up
+    assert "2  kubernete operator" in gaps and "1  here zzz" in gaps  # normalised, as stored
+    assert f"2  {quiz.question.term}" in missed
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--days", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
