@@ -30,7 +30,6 @@ from bot.leaderboard import parse_week, rank_scores, week_containing
 from bot.logs import setup_logging
 from bot.lookup import Lookup
 from bot.store import Store
-from bot.web import make_server, make_wsgi
 
 log = logging.getLogger("bot")
 
@@ -184,6 +183,7 @@ def stats(settings: Settings, days: int) -> int:
 
 def run(settings: Settings) -> int:
     from bot.runtime import build_runtime  # the Slack stack is only needed here
+    from bot.serving import serve
 
     setup_logging(settings.log_level, [settings.bot_token, settings.signing_secret, settings.app_token])
     runtime = build_runtime(settings)
@@ -191,26 +191,15 @@ def run(settings: Settings) -> int:
     runtime.scheduler.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    serving = serve(runtime, "0.0.0.0", settings.port)
+    mode = "Socket Mode; health on" if settings.socket_mode else "HTTP mode at /slack/events on"
+    log.info("Study Lab running in %s port %s", mode, settings.port)
     try:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(runtime.app, settings.app_token)
-            handler.connect()  # type: ignore[no-untyped-call]
-            server = make_server(
-                make_wsgi(None, runtime.store, handler.client.is_connected), "0.0.0.0", settings.port
-            )
-            threading.Thread(target=server.run, daemon=True).start()
-            log.info("Study Lab running in Socket Mode; health on :%s/healthz", settings.port)
-            stop.wait()
-        else:
-            server = make_server(make_wsgi(runtime.app, runtime.store), "0.0.0.0", settings.port)
-            log.info("Study Lab listening on :%s%s", settings.port, "/slack/events")
-            threading.Thread(target=server.run, daemon=True).start()
-            stop.wait()
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        serving.close()
         runtime.close()
     return 0
 

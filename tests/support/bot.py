@@ -24,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
+from bot.serving import run_until_closed
 from bot.web import make_server, make_wsgi
 from tests.support.slack_fake import SlackFake
 
@@ -211,7 +212,10 @@ class RunningBot(SlackSender):
         self.runtime: Runtime = build_runtime(settings, clock=clock, claim_lease=claim_lease)
         self.server = make_server(make_wsgi(self.runtime.app, self.runtime.store), "127.0.0.1", 0)
         super().__init__(f"http://127.0.0.1:{self.server.effective_port}", fake)
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._closing = threading.Event()
+        self._thread = threading.Thread(
+            target=run_until_closed, args=(self.server, self._closing), daemon=True
+        )
         self._thread.start()
 
     @classmethod
@@ -231,6 +235,7 @@ class RunningBot(SlackSender):
         deadline = time.monotonic() + 5
         while self.server.active_channels and time.monotonic() < deadline:
             time.sleep(0.02)
+        self._closing.set()
         self.server.close()
         self.runtime.close()
 

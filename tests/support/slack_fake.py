@@ -79,7 +79,8 @@ class SlackFake:
         self.responses: list[Call] = []  # POSTs to response_urls
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
-        self.delays: dict[str, float] = {}  # method -> seconds to wait before doing the work
+        self.delays: dict[str, float] = {}
+        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode)  # method -> seconds to wait before doing the work
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         # Slack stamps messages with its own wall clock; tests that move the
@@ -148,6 +149,10 @@ class SlackFake:
             self._cond.notify_all()
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "studylab"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
