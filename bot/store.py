@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     and_,
     case,
@@ -418,7 +420,9 @@ class Store:
             streaks = self._streaks(conn, channel_id, [r.user_id for r in rows], week.end)
         return [Score(r.user_id, int(r.points), int(r.answered), streaks.get(r.user_id, 0)) for r in rows]
 
-    def _streaks(self, conn: object, channel_id: str, users: list[str], until: datetime) -> dict[str, int]:
+    def _streaks(
+        self, conn: Connection, channel_id: str, users: list[str], until: datetime
+    ) -> dict[str, int]:
         """Right answers since each user's last wrong one in this channel, up to `until`."""
         if not users:
             return {}
@@ -445,7 +449,7 @@ class Store:
             )
             .group_by(answers.c.user_id)
         )
-        return {r.user_id: int(r.streak) for r in conn.execute(query)}  # type: ignore[attr-defined]
+        return {r.user_id: int(r.streak) for r in conn.execute(query)}
 
     def most_missed(
         self, channel_id: str | None, start: datetime, end: datetime, limit: int = 1
@@ -501,28 +505,24 @@ class Store:
             )
 
     def top_lookups(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
-        n = func.count().label("n")
-        query = (
-            select(lookups.c.term, n)
-            .where(lookups.c.term.is_not(None), lookups.c.looked_up_at >= since)
-            .group_by(lookups.c.term)
-            .order_by(n.desc(), lookups.c.term)
-            .limit(limit)
-        )
-        with self.engine.begin() as conn:
-            return [(r.term, int(r.n)) for r in conn.execute(query)]
+        """Terms most often found by /define since `since`, with counts."""
+        return self._most_common(lookups.c.term, since, limit)
 
     def top_misses(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+        """Normalised searches that found nothing since `since`: the glossary's gaps."""
+        return self._most_common(lookups.c.miss, since, limit)
+
+    def _most_common(self, column: Any, since: datetime, limit: int) -> list[tuple[str, int]]:
         n = func.count().label("n")
         query = (
-            select(lookups.c.miss, n)
-            .where(lookups.c.miss.is_not(None), lookups.c.looked_up_at >= since)
-            .group_by(lookups.c.miss)
-            .order_by(n.desc(), lookups.c.miss)
+            select(column.label("name"), n)
+            .where(column.is_not(None), lookups.c.looked_up_at >= since)
+            .group_by(column)
+            .order_by(n.desc(), column)
             .limit(limit)
         )
         with self.engine.begin() as conn:
-            return [(r.miss, int(r.n)) for r in conn.execute(query)]
+            return [(r.name, int(r.n)) for r in conn.execute(query)]
 
     # -- practice ------------------------------------------------------------
 
