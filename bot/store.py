@@ -331,16 +331,21 @@ class Store:
             return int(row[0]), int(row[1])
 
     def counts_to_show(self) -> list[tuple[QuizRecord, int]]:
-        """Open quizzes whose message shows a different answer count from the stored one."""
-        counted = (
-            select(answers.c.quiz_id, func.count().label("n")).group_by(answers.c.quiz_id).subquery("counted")
+        """Open quizzes whose message shows a different answer count from the stored one.
+
+        Runs every few seconds, so it counts only the open quizzes' answers
+        (through the unique (quiz_id, user_id) index), never the whole table.
+        """
+        n = (
+            select(func.count())
+            .where(answers.c.quiz_id == quizzes.c.id)
+            .correlate(quizzes)
+            .scalar_subquery()
+            .label("n")
         )
         with self.engine.begin() as conn:
-            query = (
-                select(quizzes, counted.c.n)
-                .join(counted, counted.c.quiz_id == quizzes.c.id)
-                .where(quizzes.c.state == OPEN, counted.c.n != quizzes.c.shown_count)
-            )
+            open_counts = select(quizzes, n).where(quizzes.c.state == OPEN).subquery("open_counts")
+            query = select(open_counts).where(open_counts.c.n != open_counts.c.shown_count)
             return [(_quiz(r), int(r.n)) for r in conn.execute(query)]
 
     def claim_count_update(self, quiz_id: int, count: int, now: datetime, min_interval: timedelta) -> bool:
