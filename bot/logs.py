@@ -43,3 +43,6 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # waitress warns "Task queue depth is N" for every request queued in a burst;
+    # that is load, not a fault, and would drown the log.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)

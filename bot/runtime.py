@@ -46,9 +46,11 @@ class Runtime:
     home: HomeService
     app: App
     scheduler: QuizScheduler
+    ctx: BotContext
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.ctx.replies.shutdown(wait=True)  # replies already accepted are still sent
         self.store.close()
 
 
@@ -69,7 +71,7 @@ def build_runtime(
     )
     app = build_app(settings, ctx, client)
     seed_schedule(settings, store, clock)
-    return Runtime(settings, store, source, service, home, app, scheduler)
+    return Runtime(settings, store, source, service, home, app, scheduler, ctx)
 
 
 def seed_schedule(settings: Settings, store: Store, clock: Clock) -> None:

@@ -12,6 +12,7 @@ forward under a lock and never drops data; each step is recorded in
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -192,11 +193,31 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        # This process's transactions queue on a Python lock for SQLite's write
+        # lock: SQLite's busy handler polls with sleeps that grow to 100 ms, which
+        # gives long tails when several threads wait at once.  Other processes
+        # still wait in the busy handler.
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            # Take the write lock up front: a deferred transaction that later
-            # writes can fail at once with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not writer.acquire(timeout=30):
+                raise sqlite3.OperationalError("database is locked (30 s waiting in this process)")
+            conn.info["holds_writer"] = True
+            try:
+                # Take the write lock up front: a deferred transaction that later
+                # writes can fail at once with "database is locked".
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn.info.pop("holds_writer", None)
+                writer.release()
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _sqlite_end(conn: Connection) -> None:
+            if conn.info.pop("holds_writer", False):
+                writer.release()
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2)

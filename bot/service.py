@@ -205,12 +205,11 @@ class Service:
 
     def answer(self, quiz_id: int, user_id: str, choice: int) -> list[dict[str, object]]:
         """Store the click, then say privately whether it was right and why."""
-        quiz = self.store.get_quiz(quiz_id)
+        quiz, outcome = self.store.answer_quiz(quiz_id, user_id, choice, self.clock())
         if quiz is None:
             return blocks.notice_blocks("I can't find that quiz any more.")
         if not is_valid_choice(len(quiz.question.choices), choice):
             return blocks.notice_blocks("That is not one of this quiz's choices; nothing was recorded.")
-        outcome = self.store.record_answer(quiz_id, user_id, choice, self.clock())
         term = self.source.glossary.get(quiz.question.term)
         if outcome is None:
             return blocks.closed_blocks(quiz.question)

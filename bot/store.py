@@ -27,6 +27,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.leaderboard import Score, Week
@@ -278,42 +280,53 @@ class Store:
     # -- answers -----------------------------------------------------------
 
     def record_answer(self, quiz_id: int, user_id: str, choice: int, now: datetime) -> AnswerOutcome | None:
-        """Store a user's first answer; None when the quiz is not open for answers.
+        """Store a user's first answer; None when the quiz is not open for answers."""
+        return self.answer_quiz(quiz_id, user_id, choice, now)[1]
 
-        The quiz row is read with a share lock, so a close cannot slip in
-        between the check and the insert on PostgreSQL (SQLite's write lock
-        already serialises them).
+    def answer_quiz(
+        self, quiz_id: int, user_id: str, choice: int, now: datetime
+    ) -> tuple[QuizRecord | None, AnswerOutcome | None]:
+        """The quiz, and the outcome of storing the user's first answer, in one transaction.
+
+        The outcome is None when there is no such quiz, it is not open, or the
+        choice is not one of its choices.  The quiz row is read with a share
+        lock, so a close cannot slip in between the check and the insert on
+        PostgreSQL (SQLite's write lock already serialises them).  A later
+        click is an INSERT that does nothing on the unique key (no savepoint,
+        no exception); the answer on record is then read.
         """
         with self.engine.begin() as conn:
-            quiz = conn.execute(
-                select(quizzes.c.state, quizzes.c.closes_at, quizzes.c.correct, quizzes.c.channel_id)
-                .where(quizzes.c.id == quiz_id)
-                .with_for_update(read=True)
+            row = conn.execute(
+                select(quizzes).where(quizzes.c.id == quiz_id).with_for_update(read=True)
             ).first()
-            if quiz is None or quiz.state != OPEN or quiz.closes_at <= now:
-                return None
-            correct = choice == quiz.correct
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        insert(answers).values(
-                            quiz_id=quiz_id,
-                            channel_id=quiz.channel_id,
-                            user_id=user_id,
-                            choice=choice,
-                            correct=correct,
-                            answered_at=now,
-                        )
-                    )
-                return AnswerOutcome(stored=True, choice=choice, correct=correct)
-            except IntegrityError:
-                pass
+            if row is None:
+                return None, None
+            quiz = _quiz(row)
+            if quiz.state != OPEN or quiz.closes_at <= now or not 0 <= choice < len(quiz.question.choices):
+                return quiz, None
+            correct = choice == quiz.question.correct
+            upsert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            stored = conn.execute(
+                upsert(answers)
+                .values(
+                    quiz_id=quiz_id,
+                    channel_id=quiz.channel_id,
+                    user_id=user_id,
+                    choice=choice,
+                    correct=correct,
+                    answered_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=[answers.c.quiz_id, answers.c.user_id])
+                .returning(answers.c.id)  # rowcount is -1 here with psycopg 3
+            ).first()
+            if stored is not None:
+                return quiz, AnswerOutcome(stored=True, choice=choice, correct=correct)
             earlier = conn.execute(
                 select(answers.c.choice, answers.c.correct).where(
                     answers.c.quiz_id == quiz_id, answers.c.user_id == user_id
                 )
             ).one()
-            return AnswerOutcome(stored=False, choice=earlier.choice, correct=earlier.correct)
+            return quiz, AnswerOutcome(stored=False, choice=earlier.choice, correct=earlier.correct)
 
     def user_answer(self, quiz_id: int, user_id: str) -> int | None:
         with self.engine.begin() as conn:

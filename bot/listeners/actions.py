@@ -127,7 +127,7 @@ def register(app: App, ctx: BotContext) -> None:
         reply = ctx.service.answer(int(match.group(1)), user, int(match.group(2)))
         ack()
         ctx.home.mark_stale(user)
-        _reply(body, respond, text="Your answer", blocks=reply)
+        ctx.replies.submit(_reply, body, respond, text="Your answer", blocks=reply)
 
     @app.action(blocks.LEADERBOARD_SHARE)
     def share_board(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

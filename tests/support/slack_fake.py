@@ -73,6 +73,10 @@ def blocks_error(blocks: Any, limit: int) -> str | None:
     return None
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a click burst must not overflow the listen backlog (default 5)
+
+
 class SlackFake:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -86,7 +90,7 @@ class SlackFake:
         # Slack stamps messages with its own wall clock; tests that move the
         # bot's clock move this one too, so `ts` and `oldest` stay comparable.
         self.clock: Callable[[], float] = time.time
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
