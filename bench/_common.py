@@ -2,7 +2,8 @@
 
 * the machine line, percentiles and the plain-text table every bench prints;
 * `--db sqlite|postgres|both` and the scratch databases (a temporary SQLite file; PostgreSQL at
-  BENCH_DATABASE_URL, reset with DROP SCHEMA public CASCADE first);
+  BENCH_DATABASE_URL (default: a studylab_bench database, created if missing), reset with
+  DROP SCHEMA public CASCADE first);
 * the *floor* server: a minimal Bolt app with the bot's signing secret that only acknowledges,
   served by the bot's own waitress server (`bot.web.make_server`);
 * the load generator, `fire`, which runs in a separate (spawned) process so that its 50 client
@@ -28,7 +29,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# A database of its own: the test suite resets `test`, and a benchmark must not race it.
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/studylab_bench"
 EVENTS = "/slack/events"
 
 
@@ -90,7 +92,17 @@ def postgres_url() -> str:
 
 def reset_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
