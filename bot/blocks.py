@@ -9,6 +9,7 @@ through `escape_mrkdwn` (or goes in `plain_text`), so it can never ping
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -93,27 +94,39 @@ def quote(user_text: str, limit: int = 80) -> str:
 
 def term_blocks(glossary: Glossary, term: Term, note: str = "", shared_by: str | None = None) -> Blocks:
     """A term's card: name, category, definition, trap, related terms, share button."""
+    if shared_by is not None:
+        return [
+            *_card(term)[:3],
+            _context(
+                f"Shared by <@{escape_mrkdwn(shared_by)}> · `/define {escape_mrkdwn(term.term)}`"
+            ).to_dict(),
+        ]
+    head = list(_card(term))
+    if note:
+        head.append(_context(note).to_dict())
+    return [*head, _term_actions(term, tuple(glossary.related(term, 4)))]
+
+
+# A term's card is the same every time; rendering it through the models costs far more than
+# the lookup, so the rendered dicts are kept (callers never mutate them).  Keyed by the frozen
+# Term, so an edited term is a new key and a reloaded glossary never shows a stale card.
+@functools.lru_cache(maxsize=4096)
+def _card(term: Term) -> tuple[dict[str, object], ...]:
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(term.term, 150))),
         _section(f"*{escape_mrkdwn(term.category)}*\n{escape_mrkdwn(term.definition)}"),
         _section(f":warning: *Common trap:* {escape_mrkdwn(term.trap)}"),
     ]
-    if shared_by is not None:
-        blocks.append(
-            _context(f"Shared by <@{escape_mrkdwn(shared_by)}> · `/define {escape_mrkdwn(term.term)}`")
-        )
-        return _dicts(blocks)
     if term.aliases:
         blocks.append(_context("Also called: " + escape_mrkdwn(", ".join(term.aliases))))
-    if note:
-        blocks.append(_context(note))
-    buttons = [
-        _button(f"Related: {t.term}", f"{DEFINE_SHOW}_{i}", t.term)
-        for i, t in enumerate(glossary.related(term, 4))
-    ]
+    return tuple(_dicts(blocks))
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_actions(term: Term, related: tuple[Term, ...]) -> dict[str, object]:
+    buttons = [_button(f"Related: {t.term}", f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(related)]
     buttons.append(_button("Share in channel", DEFINE_SHARE, term.term, style="primary"))
-    blocks.append(ActionsBlock(block_id="define_actions", elements=buttons))
-    return _dicts(blocks)
+    return ActionsBlock(block_id="define_actions", elements=buttons).to_dict()
 
 
 def term_text(term: Term) -> str:

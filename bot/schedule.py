@@ -53,29 +53,45 @@ class Schedule:
 
 
 class SlotTrigger(CronTrigger):  # type: ignore[misc]
-    """A CronTrigger that fires once per local date and time.
+    """A CronTrigger that fires exactly once per scheduled local date.
 
-    On an autumn DST change a time such as 02:30 happens twice, and CronTrigger
-    fires at both instants; a slot is a local date and time, so only the first
-    occurrence fires, as cron(8) does.
+    The next fire time is computed from the local dates themselves, not by
+    CronTrigger's field arithmetic, which skips a whole day when the time falls
+    in a gap that starts at midnight (America/Havana on 2026-03-08: 00:30 never
+    fires).  A time that happens twice (autumn) fires at its first occurrence,
+    as cron(8) does; a time that does not exist (spring) fires once, at the
+    same local wall time read with the offset from before the change (02:30
+    becomes 03:30), as CronTrigger does for gaps that are not at midnight.
     """
 
+    def __init__(self, at: time, days: tuple[int, ...], zone: ZoneInfo) -> None:
+        super().__init__(
+            day_of_week=",".join(DAY_NAMES[d] for d in days), hour=at.hour, minute=at.minute, timezone=zone
+        )
+        self.slot_at = at
+        self.slot_days = frozenset(days)
+
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
-        while fire is not None and _is_repeated_wall_time(fire, self.timezone):
-            fire = super().get_next_fire_time(fire, fire)
-        return fire
-
-
-def _is_repeated_wall_time(moment: datetime, zone: ZoneInfo) -> bool:
-    """True for the second of two instants that share one local wall time."""
-    local = moment.astimezone(zone)
-    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+        if previous_fire_time is not None:
+            start = min(now, previous_fire_time + timedelta(microseconds=1))
+            if start == previous_fire_time:
+                start += timedelta(microseconds=1)
+        else:
+            start = now
+        zone: ZoneInfo = self.timezone
+        # From the day before: a gap may push yesterday's slot past midnight.
+        day = start.astimezone(zone).date() - timedelta(days=1)
+        for _ in range(9):
+            if day.weekday() in self.slot_days:
+                fire = datetime.combine(day, self.slot_at, zone)  # fold=0: the first of a repeated time
+                if fire.timestamp() >= start.timestamp():
+                    return fire
+            day += timedelta(days=1)
+        return None
 
 
 def cron_trigger(at: time, days: tuple[int, ...], zone: ZoneInfo) -> CronTrigger:
-    day_of_week = ",".join(DAY_NAMES[d] for d in days)
-    return SlotTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=zone)
+    return SlotTrigger(at, days, zone)
 
 
 def parse_time(text: str) -> time | None:

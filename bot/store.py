@@ -11,6 +11,8 @@ uses bound parameters.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -29,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.leaderboard import Score, Week
 from bot.practice import Card
@@ -47,7 +49,10 @@ from bot.schema import (
     weekly_posts,
 )
 
+log = logging.getLogger(__name__)
 OPEN = "posted"
+LOOKUP_BATCH = 200
+LOOKUP_FLUSH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,9 @@ def _quiz(row: object) -> QuizRecord:
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._lookups_lock = threading.Lock()
+        self._pending_lookups: list[dict[str, object]] = []
+        self._lookups_timer: threading.Timer | None = None
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -119,6 +127,7 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        self.flush_lookups()
         self.engine.dispose()
 
     # -- schedules ---------------------------------------------------------
@@ -517,10 +526,38 @@ class Store:
     # -- lookups (what the glossary's owners learn) -------------------------
 
     def record_lookup(self, term: str | None, miss: str | None, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(lookups).values(term=term, miss=(miss or None) and miss[:200], looked_up_at=now)
-            )
+        """Buffer a lookup; buffered lookups are written together, within LOOKUP_FLUSH_SECONDS.
+
+        One INSERT per /define costs more than the lookup itself and holds the
+        write lock; these are statistics, so a crash may lose the last second.
+        """
+        row: dict[str, object] = {"term": term, "miss": (miss or None) and miss[:200], "looked_up_at": now}
+        with self._lookups_lock:
+            self._pending_lookups.append(row)
+            full = len(self._pending_lookups) >= LOOKUP_BATCH
+            if not full and self._lookups_timer is None:
+                self._lookups_timer = threading.Timer(LOOKUP_FLUSH_SECONDS, self._flush_lookups_quietly)
+                self._lookups_timer.daemon = True
+                self._lookups_timer.start()
+        if full:
+            self.flush_lookups()
+
+    def _flush_lookups_quietly(self) -> None:
+        try:
+            self.flush_lookups()
+        except SQLAlchemyError as exc:  # the database is down: these statistics are dropped
+            log.warning("lookup statistics not recorded: %s", type(exc).__name__)
+
+    def flush_lookups(self) -> None:
+        """Write the buffered lookups in one INSERT (also before reading them, and at close)."""
+        with self._lookups_lock:
+            rows, self._pending_lookups = self._pending_lookups, []
+            timer, self._lookups_timer = self._lookups_timer, None
+        if timer is not None:
+            timer.cancel()
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(lookups), rows)
 
     def top_lookups(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
         """Terms most often found by /define since `since`, with counts."""
@@ -531,6 +568,7 @@ class Store:
         return self._most_common(lookups.c.miss, since, limit)
 
     def _most_common(self, column: Any, since: datetime, limit: int) -> list[tuple[str, int]]:
+        self.flush_lookups()
         n = func.count().label("n")
         query = (
             select(column.label("name"), n)

@@ -303,7 +303,7 @@ def test_a_time_in_the_spring_gap_fires_at_most_once_that_day() -> None:
     moments = fires(schedule(at=time(2, 30)), start, berlin(2026, 4, 1))
     per_day = local_dates(moments)
     assert per_day[date(2026, 3, 28)] == 1
-    assert per_day[date(2026, 3, 29)] <= 1
+    assert per_day[date(2026, 3, 29)] == 1  # fires once, at the shifted time (03:30 CEST)
     assert per_day[date(2026, 3, 30)] == 1
     assert all(count == 1 for day, count in per_day.items() if day != date(2026, 3, 29))
     for moment in moments:
@@ -353,3 +353,13 @@ def test_end_of_local_day(day: date, hours: int) -> None:
     assert end == datetime.combine(day + timedelta(days=1), time(0, 0), BERLIN)
     start = datetime.combine(day, time(0, 0), BERLIN)
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=hours)
+
+
+def test_midnight_slot_after_spring_forward_is_not_skipped() -> None:
+    """APScheduler's own cron arithmetic skips this one (agronholm/apscheduler #529, #606)."""
+    schedule = parse_schedule("C1", ["00:30", "America/New_York", "daily"], "UTC")
+    trigger = schedule.trigger()
+    fire = trigger.get_next_fire_time(None, datetime(2026, 3, 8, 12, 0, tzinfo=UTC))
+    zone = ZoneInfo("America/New_York")
+    assert fire.astimezone(zone).date() == date(2026, 3, 9)
+    assert fire.astimezone(zone).time() == time(0, 30)
