@@ -42,9 +42,7 @@ is what neither used: other processes on a shared machine).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import heapq
-import hmac
 import logging
 import multiprocessing
 import os
@@ -65,6 +63,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the repository, for bench._common and tests
+    sys.path.insert(0, str(ROOT))
+
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+
+from bench._common import table  # noqa: E402
+
 SEED = 20261125
 PATH = "/slack/events"
 ANSWER_TIMEOUT = 10.0
@@ -159,8 +164,9 @@ def command_body(text: str, user: str, channel: str, response_url: str) -> bytes
 
 def signed_request(port: int, body: bytes, secret: bytes, timestamp: int) -> bytes:
     """The raw HTTP/1.1 request, signed as Slack signs it (v0 HMAC-SHA256 of timestamp and body)."""
-    base = b"v0:" + str(timestamp).encode() + b":" + body
-    signature = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
+    signature = SignatureVerifier(secret.decode()).generate_signature(
+        timestamp=str(timestamp), body=body.decode()
+    )
     head = (
         f"POST {PATH} HTTP/1.1\r\n"
         f"Host: 127.0.0.1:{port}\r\n"
@@ -549,18 +555,6 @@ def run_window(
 
 
 # --- reporting --------------------------------------------------------------------------
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def load_rows(totals: list[Totals]) -> list[list[str]]:

@@ -45,9 +45,12 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.glossary import Glossary, Term, load_glossary, parse_glossary
-from bot.lookup import Lookup, LookupResult
-from bot.text import normalise
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
+
+from bench._common import table  # noqa: E402
+from bot.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
+from bot.lookup import Lookup, LookupResult  # noqa: E402
+from bot.text import normalise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240611
@@ -406,18 +409,6 @@ def fmt_us(us: float) -> str:
 
 def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 @dataclass

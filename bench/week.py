@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
+from bench._common import table  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.schedule import Schedule, parse_days, parse_time  # noqa: E402
 from bot.scheduler import results_trigger  # noqa: E402
@@ -488,18 +489,6 @@ def verify(outcome: Outcome, fake: Any, store: Any, by_channel: dict[str, Schedu
 
 
 # --- reporting ----------------------------------------------------------------------------------
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def report(outcomes: list[Outcome]) -> bool:
