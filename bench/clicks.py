@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
@@ -70,7 +69,7 @@ from bench._common import (
     table,
 )
 from bot.schema import answers
-from tests.support.bot import FakeClock, RunningBot, sign
+from tests.support.bot import FakeClock, RunningBot, click_body, sign
 from tests.support.slack_fake import SlackFake
 
 SEED = 20261126
@@ -103,38 +102,11 @@ class Click:
     url_name: str  # the response_url's last path part
 
 
-def click_body(fake: SlackFake, quiz_id: int, message_ts: str, click: Click) -> bytes:
-    """The same payload as tests.support.bot.SlackSender.click, for a quiz answer button."""
-    action = {
-        "type": "button",
-        "action_id": f"quiz_answer_{click.choice}",
-        "block_id": "b1",
-        "text": {"type": "plain_text", "text": LETTERS[click.choice]},
-        "value": f"{quiz_id}:{click.choice}",
-        "action_ts": f"{time.time():.6f}",
-    }
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": {"id": click.user, "username": "someone", "name": "someone", "team_id": "T1"},
-        "api_app_id": "A1",
-        "token": "legacy-ignored",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "team": {"id": "T1", "domain": "vango"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "actions": [action],
-        "state": {"values": {}},
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": CHANNEL,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": CHANNEL, "name": "general"},
-        "response_url": fake.response_url(click.url_name),
-        "message": {"ts": message_ts, "text": "", "blocks": [], "user": "UBOT", "bot_id": "BBOT"},
-    }
-    return urlencode({"payload": json.dumps(payload)}).encode()
+def quiz_click_body(fake: SlackFake, quiz_id: int, message_ts: str, click: Click) -> bytes:
+    """A quiz answer button click, as tests.support.bot.SlackSender.click sends it."""
+    value = f"{quiz_id}:{click.choice}"
+    url = fake.response_url(click.url_name)
+    return click_body(f"quiz_answer_{click.choice}", value, click.user, CHANNEL, url, message_ts)
 
 
 def signed(fake: SlackFake, quiz_id: int, message_ts: str, clicks: list[Click]) -> list[tuple[bytes, dict]]:
@@ -142,7 +114,7 @@ def signed(fake: SlackFake, quiz_id: int, message_ts: str, clicks: list[Click]) 
     now = int(time.time())
     out = []
     for click in clicks:
-        body = click_body(fake, quiz_id, message_ts, click)
+        body = quiz_click_body(fake, quiz_id, message_ts, click)
         out.append((body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body, now)}))
     return out
 

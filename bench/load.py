@@ -60,7 +60,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the repository, for bench._common and tests
@@ -141,25 +140,6 @@ def define_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
             out.append((kind, text))
     rng.shuffle(out)
     return out
-
-
-def command_body(text: str, user: str, channel: str, response_url: str) -> bytes:
-    fields = {
-        "token": "legacy-ignored",
-        "team_id": "T1",
-        "team_domain": "vango",
-        "channel_id": channel,
-        "channel_name": "general",
-        "user_id": user,
-        "user_name": "someone",
-        "command": "/define",
-        "text": text,
-        "api_app_id": "A1",
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-    }
-    return urlencode(fields).encode()
 
 
 def signed_request(port: int, body: bytes, secret: bytes, timestamp: int) -> bytes:
@@ -659,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from tests.support.bot import SECRET, TOKEN, SlackFake, sign
+    from tests.support.bot import SECRET, TOKEN, SlackFake, command_body, sign
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     print(f"machine: {platform.platform()}, os.cpu_count()={os.cpu_count()}, {platform.machine()}")
@@ -675,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     fake = SlackFake()
     bodies = [
-        command_body(text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
+        command_body("/define", text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
         for i, (_, text) in enumerate(texts)
     ]
     stamp = int(time.time())

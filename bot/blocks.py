@@ -442,14 +442,7 @@ def practice_question_view(question: Question, term: str, kind: str, seed: int) 
         ActionsBlock(block_id="practice_choices", elements=buttons),
         _context("Private practice: only you see this, and it never counts on a leaderboard."),
     ]
-    return View(
-        type="modal",
-        callback_id=PRACTICE_CALLBACK,
-        title=PlainTextObject(text="Practice"),
-        close="Done",
-        private_metadata=meta,
-        blocks=blocks,
-    ).to_dict()  # type: ignore[no-any-return]
+    return _practice_modal(blocks, meta)
 
 
 def practice_feedback_view(
@@ -462,12 +455,19 @@ def practice_feedback_view(
             block_id="practice_next", elements=[_button("Next", PRACTICE_NEXT, last, "primary")]
         ).to_dict()
     )
+    return _practice_modal(blocks)
+
+
+def _practice_modal(
+    blocks: Sequence[Block | dict[str, object]], meta: str | None = None
+) -> dict[str, object]:
     return View(
         type="modal",
         callback_id=PRACTICE_CALLBACK,
         title=PlainTextObject(text="Practice"),
         close="Done",
-        blocks=blocks,
+        private_metadata=meta,
+        blocks=list(blocks),
     ).to_dict()  # type: ignore[no-any-return]
 
 

@@ -44,16 +44,17 @@ def open_home(bot: RunningBot, user: str, event_id: str = "Ev1") -> dict:
     return json.loads(view) if isinstance(view, str) else view
 
 
+def answer_right(bot: RunningBot, user: str) -> None:
+    """Schedule the channel, post today's quiz, and have `user` answer it right."""
+    bot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+    quiz = bot.service.run_slot(CHANNEL)
+    right = quiz.question.correct
+    bot.click(f"quiz_answer_{right}", f"{quiz.id}:{right}", user=user, channel=CHANNEL)
+    bot.fake.wait_responses(1)
+
+
 def test_home_shows_progress_rank_glossary_and_practice(hbot: RunningBot) -> None:
-    hbot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    quiz = hbot.service.run_slot(CHANNEL)
-    hbot.click(
-        f"quiz_answer_{quiz.question.correct}",
-        f"{quiz.id}:{quiz.question.correct}",
-        user="U1",
-        channel=CHANNEL,
-    )
-    hbot.fake.wait_responses(1)
+    answer_right(hbot, "U1")
     view = open_home(hbot, "U1")
     text = shown(view["blocks"])
     assert view["type"] == "home"
@@ -66,16 +67,7 @@ def test_home_shows_progress_rank_glossary_and_practice(hbot: RunningBot) -> Non
 
 
 def test_answer_marks_home_for_refresh(hbot: RunningBot) -> None:
-    hbot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    quiz = hbot.service.run_slot(CHANNEL)
-    hbot.click(
-        f"quiz_answer_{quiz.question.correct}",
-        f"{quiz.id}:{quiz.question.correct}",
-        user="U2",
-        channel=CHANNEL,
-    )
-    hbot.fake.wait_responses(1)
-    hbot.fake.wait_responses(1)
+    answer_right(hbot, "U2")
     assert hbot.runtime.home.publish_stale() == 1  # the scheduled job's work
     assert hbot.runtime.home.publish_stale() == 0
     [call] = hbot.fake.calls_to("views.publish")

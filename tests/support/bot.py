@@ -79,6 +79,94 @@ def bot_env(fake: SlackFake, database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+# -- what Slack sends, as bodies (also used by bench/) -----------------------------------
+
+
+def command_body(command: str, text: str, user: str, channel: str, response_url: str, **extra: str) -> bytes:
+    """A slash command's form body, with every field Slack sends."""
+    fields = {
+        "token": "legacy-ignored",
+        "team_id": "T1",
+        "team_domain": "vango",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "someone",
+        "command": command,
+        "text": text,
+        "api_app_id": "A1",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+    fields.update(extra)
+    return urlencode(fields).encode()
+
+
+def click_body(
+    action_id: str,
+    value: str,
+    user: str,
+    channel: str,
+    response_url: str,
+    message_ts: str | None = "1.0",
+    ephemeral: bool = False,
+    block_id: str = "b1",
+    view: dict[str, Any] | None = None,
+    selected: str | None = None,
+) -> bytes:
+    """A block_actions form body: a button (or a menu pick) in a message, an ephemeral message or a view."""
+    action: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "block_id": block_id,
+        "text": {"type": "plain_text", "text": "A"},
+        "value": value,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if selected is not None:
+        action = {
+            "type": "static_select",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_option": {"text": {"type": "plain_text", "text": selected}, "value": selected},
+            "action_ts": f"{time.time():.6f}",
+        }
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "someone", "name": "someone", "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy-ignored",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "team": {"id": "T1", "domain": "vango"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [action],
+        "state": {"values": {}},
+    }
+    if view is not None:  # Home tab or modal: no channel, no response_url
+        payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+        payload["view"] = {"id": "V1", "hash": "h1", "callback_id": view.get("callback_id", ""), **view}
+    else:
+        payload["container"] = {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        }
+        payload["channel"] = {"id": channel, "name": "general"}
+        payload["response_url"] = response_url
+        if not ephemeral:  # Slack sends the message only when the app can read it
+            payload["message"] = {
+                "ts": message_ts,
+                "text": "",
+                "blocks": [],
+                "user": "UBOT",
+                "bot_id": "BBOT",
+            }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
 class SlackSender:
     """Sends a bot at `url` what Slack would send, signed; response_urls point at `fake`."""
 
@@ -109,23 +197,8 @@ class SlackSender:
     def command(
         self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
     ) -> Reply:
-        fields = {
-            "token": "legacy-ignored",
-            "team_id": "T1",
-            "team_domain": "vango",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": "someone",
-            "command": command,
-            "text": text,
-            "api_app_id": "A1",
-            "is_enterprise_install": "false",
-            "response_url": self.fake.response_url(f"cmd-{user}"),
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        }
-        fields.update(extra)
-        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+        body = command_body(command, text, user, channel, self.fake.response_url(f"cmd-{user}"), **extra)
+        return self.post(body, "application/x-www-form-urlencoded")
 
     def click(
         self,
@@ -139,57 +212,11 @@ class SlackSender:
         view: dict[str, Any] | None = None,
         selected: str | None = None,
     ) -> Reply:
-        action: dict[str, Any] = {
-            "type": "button",
-            "action_id": action_id,
-            "block_id": block_id,
-            "text": {"type": "plain_text", "text": "A"},
-            "value": value,
-            "action_ts": f"{time.time():.6f}",
-        }
-        if selected is not None:
-            action = {
-                "type": "static_select",
-                "action_id": action_id,
-                "block_id": block_id,
-                "selected_option": {"text": {"type": "plain_text", "text": selected}, "value": selected},
-                "action_ts": f"{time.time():.6f}",
-            }
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user, "username": "someone", "name": "someone", "team_id": "T1"},
-            "api_app_id": "A1",
-            "token": "legacy-ignored",
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-            "team": {"id": "T1", "domain": "vango"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "actions": [action],
-            "state": {"values": {}},
-        }
-        if view is not None:
-            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
-            payload["view"] = {"id": "V1", "hash": "h1", "callback_id": view.get("callback_id", ""), **view}
-        else:
-            payload["container"] = {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel,
-                "is_ephemeral": ephemeral,
-            }
-            payload["channel"] = {"id": channel, "name": "general"}
-            payload["response_url"] = self.fake.response_url(f"act-{user}")
-            if not ephemeral:
-                payload["message"] = {
-                    "ts": message_ts,
-                    "text": "",
-                    "blocks": [],
-                    "user": "UBOT",
-                    "bot_id": "BBOT",
-                }
-        return self.post(
-            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        response_url = self.fake.response_url(f"act-{user}")
+        body = click_body(
+            action_id, value, user, channel, response_url, message_ts, ephemeral, block_id, view, selected
         )
+        return self.post(body, "application/x-www-form-urlencoded")
 
     def event(
         self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
