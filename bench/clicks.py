@@ -12,7 +12,7 @@ its public schema is dropped and recreated first: it must be a scratch database,
 run is using at the same time (the tests reset the same schema).
 
 The bot is the real one (`tests.support.bot.RunningBot`: the production runtime, the Bolt app,
-waitress over real HTTP, `SlackFake` for the Web API and the response_urls).  A channel is
+waitress over real HTTP, `SlackStandIn` for the Web API and the response_urls).  A channel is
 scheduled with a signed `/quiz schedule 09:30 Europe/Berlin daily`, and the quiz is posted by
 `service.run_slot` with the clock at the slot.  Then 2,000 signed `block_actions` clicks from 500
 users (4 each, choices drawn at random, so some differ from the first), in a seeded random order,
@@ -53,6 +53,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
+from bot.schema import answers
 from sqlalchemy import func, select
 
 from bench._common import (
@@ -68,9 +69,8 @@ from bench._common import (
     serve_floor,
     table,
 )
-from bot.schema import answers
+from bot.standin import SlackStandIn
 from tests.support.bot import FakeClock, RunningBot, click_body, sign
-from tests.support.slack_fake import SlackFake
 
 SEED = 20261126
 CHANNEL = "C100"
@@ -82,8 +82,8 @@ LETTER = re.compile(r"\*([A-D])\*")
 LETTERS = "ABCD"
 
 
-class SlowRepliesFake(SlackFake):
-    """A SlackFake whose response_urls answer `delay` seconds late, as Slack's do across the internet."""
+class SlowRepliesFake(SlackStandIn):
+    """A SlackStandIn whose response_urls answer `delay` seconds late, as Slack's do across the internet."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -102,14 +102,16 @@ class Click:
     url_name: str  # the response_url's last path part
 
 
-def quiz_click_body(fake: SlackFake, quiz_id: int, message_ts: str, click: Click) -> bytes:
+def quiz_click_body(fake: SlackStandIn, quiz_id: int, message_ts: str, click: Click) -> bytes:
     """A quiz answer button click, as tests.support.bot.SlackSender.click sends it."""
     value = f"{quiz_id}:{click.choice}"
     url = fake.response_url(click.url_name)
     return click_body(f"quiz_answer_{click.choice}", value, click.user, CHANNEL, url, message_ts)
 
 
-def signed(fake: SlackFake, quiz_id: int, message_ts: str, clicks: list[Click]) -> list[tuple[bytes, dict]]:
+def signed(
+    fake: SlackStandIn, quiz_id: int, message_ts: str, clicks: list[Click]
+) -> list[tuple[bytes, dict]]:
     """Bodies and Slack's signature headers, made just before a burst (signatures age after 5 min)."""
     now = int(time.time())
     out = []
@@ -175,7 +177,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wait_replies(fake: SlackFake, prefix: str, n: int, timeout: float) -> list[Any]:
+def wait_replies(fake: SlackStandIn, prefix: str, n: int, timeout: float) -> list[Any]:
     def ready() -> list[Any] | None:
         got = [c for c in fake.responses if c.method.startswith(prefix)]
         return got if len(got) >= n else None

@@ -54,6 +54,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
+from bot.schedule import end_of_local_day
+from bot.schema import answers, quizzes, schedules
+from bot.store import Store
 from sqlalchemy import Engine, insert, text
 
 from bench._common import (
@@ -71,11 +74,8 @@ from bench._common import (
 from bot.glossary import load_glossary
 from bot.leaderboard import Week, rank_scores, week_of
 from bot.quiz import KINDS, Question, build_question
-from bot.schedule import end_of_local_day
-from bot.schema import answers, quizzes, schedules
-from bot.store import Store
+from bot.standin import SlackStandIn
 from tests.support.bot import GLOSSARY, FakeClock, RunningBot, SlackSender
-from tests.support.slack_fake import SlackFake
 
 SEED = 20261121
 START = date(2026, 10, 12)  # Monday of 2026-W42
@@ -290,7 +290,7 @@ def time_queries(store: Store, sample: list[tuple[Channel, Week]], out: Timings)
 
 
 def time_http(url: str, channels: list[Channel], n: int, rng: random.Random, out: Timings) -> None:
-    fake = SlackFake()
+    fake = SlackStandIn()
     clock = FakeClock(NOW)
     fake.clock = lambda: clock().timestamp()
     bot = RunningBot.start(fake, url, clock=clock)

@@ -9,7 +9,7 @@ Run from the repository root (a full run takes about three and a half minutes)::
 Two servers, both in this process, loaded one at a time:
 
 * ours: the real runtime (`tests.support.bot.RunningBot`: `build_runtime`, the Bolt app, SQLite
-  in a temporary directory, the Web API pointed at a `SlackFake`) behind the production waitress
+  in a temporary directory, the Web API pointed at a `SlackStandIn`) behind the production waitress
   server (`bot.web.make_server` + `make_wsgi`).  Every `/define` answers with the definition and
   records the lookup in the database, as in production.
 * floor: a minimal Bolt app with the same options (signing secret, `process_before_response=False`),
@@ -391,9 +391,9 @@ class Server:
 
 def start_ours(fake: Any, directory: str) -> Server:
     """The production runtime and server, exactly as the end-to-end tests run it."""
+    from bot.schema import lookups
     from sqlalchemy import func, select
 
-    from bot.schema import lookups
     from tests.support.bot import FakeClock, RunningBot
 
     bot = RunningBot.start(fake, f"sqlite:///{directory}/study-lab.db", clock=FakeClock(datetime.now(UTC)))
@@ -407,11 +407,10 @@ def start_ours(fake: Any, directory: str) -> Server:
 
 def start_floor(fake: Any, secret: str, token: str) -> Server:
     """A minimal Bolt app with the same options, whose /define only acks, on the same server."""
+    from bot.web import make_server
     from slack_bolt import Ack, App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
-
-    from bot.web import make_server
 
     app = App(
         client=WebClient(token=token, base_url=fake.api_url),
@@ -639,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from tests.support.bot import SECRET, TOKEN, SlackFake, command_body, sign
+    from tests.support.bot import SECRET, TOKEN, SlackStandIn, command_body, sign
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
     print(f"machine: {platform.platform()}, os.cpu_count()={os.cpu_count()}, {platform.machine()}")
@@ -653,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
         f"alternating the servers, {args.warmup:.0f} s warm-up before each window; /define texts: "
         + ", ".join(f"{k} {v}" for k, v in kinds.items())
     )
-    fake = SlackFake()
+    fake = SlackStandIn()
     bodies = [
         command_body("/define", text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
         for i, (_, text) in enumerate(texts)

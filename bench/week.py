@@ -8,7 +8,7 @@ Run from the repository root (a full run takes about three and a half minutes, -
 
 Nothing sleeps and no scheduler thread runs.  For each scenario (a week or so around DST
 changes, listed below) the real runtime is built (`bot.runtime.build_runtime`: SQLite in a
-temporary directory, the Web API pointed at a `SlackFake`, a `FakeClock`), and every channel's
+temporary directory, the Web API pointed at a `SlackStandIn`, a `FakeClock`), and every channel's
 schedule is saved with `store.save_schedule`.  Channels are spread over 20 IANA zones (half-hour
 and 45-minute offsets, zones that change at midnight, Lord Howe's 30-minute DST) with local times
 that include 02:30, 00:30 and 23:30, and day sets from `daily` to `sun`.
@@ -58,13 +58,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
-from bench._common import table  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
 from bot.schedule import Schedule, parse_days, parse_time  # noqa: E402
 from bot.scheduler import results_trigger  # noqa: E402
 from bot.schema import answers, quizzes, weekly_posts  # noqa: E402
+
+from bench._common import table  # noqa: E402
+from bot.runtime import build_runtime  # noqa: E402
 from bot.service import QUIZ_EVENT, WEEKLY_EVENT  # noqa: E402
-from tests.support.bot import FakeClock, SlackFake, bot_env, load_settings  # noqa: E402
+from tests.support.bot import FakeClock, SlackStandIn, bot_env, load_settings  # noqa: E402
 
 SEED = 20261025
 
@@ -240,7 +241,7 @@ def simulate(scenario: Scenario, count: int, strays: int, catch_ups: int) -> Out
     rng = random.Random(f"{SEED}-{scenario.name}")
     start, end = scenario.start, scenario.end
     clock = FakeClock(start - timedelta(hours=1))
-    fake = SlackFake()
+    fake = SlackStandIn()
     fake.clock = lambda: clock().timestamp()  # Slack's ts follows the simulated time
     with tempfile.TemporaryDirectory(prefix="study-lab-week-") as directory:
         settings = load_settings(bot_env(fake, f"sqlite:///{directory}/study-lab.db"))

@@ -1,10 +1,14 @@
-"""The command line: `python -m bot [run|define|check|leaderboard|stats|export]`.
+"""The command line: `python -m bot [run|define|check|leaderboard|stats|export|forget-workspace]`.
 
 `run` (the default) starts the bot: Socket Mode when SLACK_APP_TOKEN is set,
-otherwise the HTTP server on $PORT.  The other commands work offline, with no
-Slack at all: `define TERM` prints an answer, `check [PATH]` validates a
-glossary, `leaderboard CHANNEL` prints a week's board, `stats` prints what the
-glossary's owners should know, `export` prints the glossary as CSV or Markdown.
+otherwise the HTTP server on $PORT (with OAuth installs when SLACK_CLIENT_ID
+and SLACK_CLIENT_SECRET are set instead of a bot token).  The other commands
+work offline, with no Slack at all: `define TERM` prints an answer, `check
+[PATH]` validates a glossary, `leaderboard CHANNEL` prints a week's board,
+`stats` prints what the glossary's owners should know, `export` prints the
+glossary, `forget-workspace TEAM` deletes a workspace's data now.  Commands
+that read a workspace's data take `--team` (needed when the database holds
+more than one workspace).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import signal
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
 
@@ -29,7 +32,8 @@ from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.leaderboard import parse_week, rank_scores, week_containing
 from bot.logs import setup_logging
 from bot.lookup import Lookup
-from bot.store import Store
+from bot.storage import Storage
+from bot.workspace import Workspace
 
 log = logging.getLogger("bot")
 
@@ -49,10 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     p_board.add_argument("channel")
     p_board.add_argument("--week", help="ISO week such as 2026-W48 (default: this week)")
     p_board.add_argument("--json", action="store_true", help="print JSON")
+    p_board.add_argument("--team", help="the workspace (team id), when the database holds several")
     p_stats = sub.add_parser(
         "stats", help="most looked-up terms, searches that found nothing, most missed terms"
     )
     p_stats.add_argument("--days", type=int, default=30)
+    p_stats.add_argument("--team", help="the workspace (team id), when the database holds several")
+    p_forget = sub.add_parser("forget-workspace", help="delete everything kept for a workspace, now")
+    p_forget.add_argument("team", help="the workspace's team id (or enterprise id for an org-wide install)")
     p_export = sub.add_parser("export", help="print the glossary")
     p_export.add_argument("--format", choices=("csv", "md"), default="md")
     args = parser.parse_args(argv)
@@ -62,21 +70,26 @@ def main(argv: list[str] | None = None) -> int:
             return run(load_settings(os.environ))
         settings = load_offline_settings(os.environ)
         if command == "check":
-            return check(args.path or settings.glossary_path)
+            return check(args.path or str(settings.glossary_path))
         if command == "define":
             return define(_glossary(settings), " ".join(args.term))
         if command == "export":
             print(export(_glossary(settings), args.format), end="")
             return 0
         if command == "leaderboard":
-            return leaderboard(settings, args.channel, args.week, args.json)
-        return stats(settings, args.days)
+            return leaderboard(settings, args.channel, args.week, args.json, args.team)
+        if command == "forget-workspace":
+            return forget_workspace(settings, args.team)
+        return stats(settings, args.days, args.team)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     except GlossaryError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
 
 
 def _glossary(settings: Settings) -> Glossary:
@@ -131,19 +144,46 @@ def export(glossary: Glossary, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def leaderboard(settings: Settings, channel: str, week_label: str | None, as_json: bool) -> int:
-    store = Store.open(settings.database_url)
+class UsageError(Exception):
+    """A command line that cannot be run as given; the message says why."""
+
+
+def pick_workspace(storage: Storage, team: str | None) -> Workspace:
+    """The workspace a command is about: `--team` (T… or E…:T…), or the only one in the database."""
+    known = storage.workspaces.all()
+    if team:
+        wanted = Workspace.from_key(team) if ":" in team else None
+        for ws in known:
+            if ws == wanted or team in (ws.team_id, ws.enterprise_id) and (ws.team_id == team or ws.is_org):
+                return ws
+        raise UsageError(f"no workspace {team!r} in this database; known: {_keys(known)}")
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise UsageError("this database holds no workspace yet: start the bot once, or install it")
+    raise UsageError(f"this database holds {len(known)} workspaces: choose one with --team ({_keys(known)})")
+
+
+def _keys(known: list[Workspace]) -> str:
+    return ", ".join(ws.team_id or ws.key for ws in known[:10]) or "none"
+
+
+def leaderboard(
+    settings: Settings, channel: str, week_label: str | None, as_json: bool, team: str | None
+) -> int:
+    storage = Storage.open(settings.database_url)
     try:
-        schedule = store.get_schedule(channel)
-        zone = schedule.zone if schedule else ZoneInfo(settings.quiz_timezone)
+        ws = pick_workspace(storage, team)
+        stored = storage.schedules.get(ws, channel)
+        zone = stored.schedule.zone if stored else settings.default_zone
         try:
             week = parse_week(week_label, zone) if week_label else week_containing(datetime.now(UTC), zone)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-        standings = rank_scores(store.week_scores(channel, week))
+        standings = rank_scores(storage.answers.week_scores(ws, channel, week))
     finally:
-        store.close()
+        storage.close()
     if as_json:
         print(json.dumps([s.as_dict() for s in standings], indent=2))
         return 0
@@ -157,23 +197,25 @@ def leaderboard(settings: Settings, channel: str, week_label: str | None, as_jso
     return 0
 
 
-def stats(settings: Settings, days: int) -> int:
+def stats(settings: Settings, days: int, team: str | None) -> int:
     if days < 1:
         print("--days must be 1 or more", file=sys.stderr)
         return 2
-    since = datetime.now(UTC) - timedelta(days=days)
-    store = Store.open(settings.database_url)
+    now = datetime.now(UTC)
+    since = now - timedelta(days=days)
+    storage = Storage.open(settings.database_url)
     try:
+        ws = pick_workspace(storage, team)
         sections = [
-            ("Most looked-up terms", store.top_lookups(since)),
-            ("Searches that found nothing (gaps in the glossary)", store.top_misses(since)),
+            ("Most looked-up terms", storage.stats.top_terms(ws, since)),
+            ("Searches that found nothing (gaps in the glossary)", storage.stats.top_misses(ws, since)),
             (
                 "Terms most often missed in quizzes",
-                store.most_missed(None, since, datetime.now(UTC), limit=10),
+                storage.answers.most_missed(ws, None, since, now, limit=10),
             ),
         ]
     finally:
-        store.close()
+        storage.close()
     print(f"Study Lab, the last {days} days")
     for title, rows in sections:
         print(f"\n{title}:")
@@ -181,14 +223,39 @@ def stats(settings: Settings, days: int) -> int:
     return 0
 
 
+def forget_workspace(settings: Settings, team: str) -> int:
+    storage = Storage.open(settings.database_url)
+    try:
+        ws = pick_workspace(storage, team)
+        storage.workspaces.delete_data(ws)
+        _forget_installation(settings, storage, ws)
+    finally:
+        storage.close()
+    print(f"Deleted everything kept for workspace {ws.team_id or ws.key}.")
+    return 0
+
+
+def _forget_installation(settings: Settings, storage: Storage, ws: Workspace) -> None:
+    """Delete its OAuth installation too, when the database holds slack_sdk's tables."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from sqlalchemy import inspect
+
+    if "slack_bots" not in inspect(storage.db.engine).get_table_names():
+        return
+    store = SQLAlchemyInstallationStore(client_id=settings.client_id or "-", engine=storage.db.engine)
+    store.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
+
+
 def run(settings: Settings) -> int:
     from bot.runtime import build_runtime  # the Slack stack is only needed here
-    from bot.serving import serve
+    from bot.server import serve
 
-    setup_logging(settings.log_level, [settings.bot_token, settings.signing_secret, settings.app_token])
+    setup_logging(
+        settings.log_level,
+        [settings.bot_token, settings.signing_secret, settings.app_token, settings.client_secret],
+    )
     runtime = build_runtime(settings)
-    runtime.service.catch_up(runtime.store.list_schedules())
-    runtime.scheduler.start()
+    runtime.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     serving = serve(runtime, "0.0.0.0", settings.port)

@@ -10,8 +10,7 @@ through `escape_mrkdwn` (or goes in `plain_text`), so it can never ping
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -84,6 +83,11 @@ def _term_options(terms: Sequence[Term]) -> list[Option]:
     return [Option(text=PlainTextObject(text=clip(t.term, 75)), value=t.term[:150]) for t in terms]
 
 
+def plain(text: str) -> str:
+    """A message's fallback `text` (notifications, screen readers): escaped like any mrkdwn."""
+    return escape_mrkdwn(clip(text, SECTION_TEXT))
+
+
 def quote(user_text: str, limit: int = 80) -> str:
     """User text made safe to show inside a sentence."""
     return escape_mrkdwn(clip(" ".join(user_text.split()), limit))
@@ -93,13 +97,14 @@ def quote(user_text: str, limit: int = 80) -> str:
 
 
 def term_blocks(glossary: Glossary, term: Term, note: str = "", shared_by: str | None = None) -> Blocks:
-    """A term's card: name, category, definition, trap, related terms, share button."""
+    """A term's card: name, category, definition, trap, related terms, share button.
+
+    `shared_by` is the sharer's name (not a mention, which would notify them).
+    """
     if shared_by is not None:
         return [
             *_card(term)[:3],
-            _context(
-                f"Shared by <@{escape_mrkdwn(shared_by)}> · `/define {escape_mrkdwn(term.term)}`"
-            ).to_dict(),
+            _context(f"Shared by {quote(shared_by)} · `/define {escape_mrkdwn(term.term)}`").to_dict(),
         ]
     head = list(_card(term))
     if note:
@@ -241,31 +246,38 @@ def _prompt_text(question: Question) -> str:
     return f"*What is the common trap of {escape_mrkdwn(question.prompt)}?*"
 
 
-def quiz_blocks(quiz_id: int, question: Question, answered: int, closes: str) -> Blocks:
+def _quiz_title(counted: bool, closed: bool = False) -> str:
+    title = ":books: Term of the day" if counted else ":books: Practice round (not counted)"
+    return title + (" (closed)" if closed else "")
+
+
+def quiz_blocks(quiz_id: int, question: Question, answered: int, closes: str, counted: bool = True) -> Blocks:
     """The open quiz in the channel: question, lettered choices, buttons, live count."""
     buttons = [
         _button(LETTERS[i], f"{QUIZ_ANSWER}_{i}", f"{quiz_id}:{i}") for i in range(len(question.choices))
     ]
+    note = "" if counted else " · a practice round: it does not count on the leaderboard"
     return _dicts(
         [
-            HeaderBlock(text=PlainTextObject(text=":books: Term of the day")),
+            HeaderBlock(text=PlainTextObject(text=_quiz_title(counted))),
             _section(_prompt_text(question)),
             _section(_choices_text(question)),
             ActionsBlock(block_id=f"quiz_{quiz_id}", elements=buttons),
             _context(
-                f"{answered} answered · answers stay private until the reveal · closes {escape_mrkdwn(closes)}"
+                f"{answered} answered · answers stay private until the reveal · closes {escape_mrkdwn(closes)}{note}"
             ),
         ]
     )
 
 
-def quiz_fallback_text(question: Question) -> str:
-    return "Term of the day: " + (
-        "which term is this?" if question.kind == KIND_TERM else "what is the common trap?"
-    )
+def quiz_fallback_text(question: Question, counted: bool = True) -> str:
+    what = "which term is this?" if question.kind == KIND_TERM else "what is the common trap?"
+    return plain(("Term of the day: " if counted else "Practice round (not counted): ") + what)
 
 
-def reveal_blocks(question: Question, term: Term | None, answered: int, right: int) -> Blocks:
+def reveal_blocks(
+    question: Question, term: Term | None, answered: int, right: int, counted: bool = True
+) -> Blocks:
     """The closed quiz: the right answer, how many got it, and the trap."""
     share = (
         f"{right} of {answered} got it right ({round(100 * right / answered)}%)"
@@ -279,7 +291,7 @@ def reveal_blocks(question: Question, term: Term | None, answered: int, right: i
             f":warning: *Common trap:* {escape_mrkdwn(term.trap)}"
         )
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=":books: Term of the day (closed)")),
+        HeaderBlock(text=PlainTextObject(text=_quiz_title(counted, closed=True))),
         _section(_prompt_text(question)),
         _section(_choices_text(question)),
         _section(
@@ -292,7 +304,9 @@ def reveal_blocks(question: Question, term: Term | None, answered: int, right: i
     return _dicts(blocks)
 
 
-def feedback_blocks(question: Question, choice: int, term: Term | None, already: bool = False) -> Blocks:
+def feedback_blocks(
+    question: Question, choice: int, term: Term | None, already: bool = False, counted: bool = True
+) -> Blocks:
     """The private reply to a click: right or wrong, the answer, definition and trap."""
     right = choice == question.correct
     picked = f"*{LETTERS[choice]}*" if 0 <= choice < len(question.choices) else "that"
@@ -309,7 +323,10 @@ def feedback_blocks(question: Question, choice: int, term: Term | None, already:
     if term is not None:
         lines.append(f"*{escape_mrkdwn(term.term)}*: {escape_mrkdwn(term.definition)}")
         lines.append(f":warning: *Common trap:* {escape_mrkdwn(term.trap)}")
-    return _dicts([_section("\n".join(lines))])
+    shown: list[Block] = [_section("\n".join(lines))]
+    if not counted:
+        shown.append(_context("A practice round: it does not count on the leaderboard."))
+    return _dicts(shown)
 
 
 def already_answered_blocks(choice: int) -> Blocks:
@@ -338,14 +355,14 @@ def notice_blocks(text: str) -> Blocks:
 # -- leaderboard ---------------------------------------------------------------
 
 
-def _board_lines(standings: Sequence[Standing]) -> str:
+def _board_lines(standings: Sequence[Standing], names: Mapping[str, str] | None) -> str:
+    """One line per person: by name where given (nobody is notified), else a mention (private boards)."""
     lines = []
     for s in standings:
         streak = f" · :fire: {s.streak}" if s.streak > 1 else ""
         points = "point" if s.points == 1 else "points"
-        lines.append(
-            f"{s.rank}. <@{escape_mrkdwn(s.user)}>: {s.points} {points} ({s.answered} answered){streak}"
-        )
+        who = quote(names.get(s.user, s.user), 60) if names is not None else f"<@{escape_mrkdwn(s.user)}>"
+        lines.append(f"{s.rank}. {who}: {s.points} {points} ({s.answered} answered){streak}")
     return "\n".join(lines)
 
 
@@ -358,10 +375,12 @@ def leaderboard_blocks(
     share: bool = True,
     title: str = "Leaderboard",
     most_missed: tuple[str, int] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Blocks:
+    """A week's board; `names` (user id → name) for boards others see, which must not notify anyone."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.label}"))]
     if top:
-        blocks.append(_section(_board_lines(top)))
+        blocks.append(_section(_board_lines(top, names)))
     else:
         blocks.append(_section("No answers yet this week. Answer the term of the day to get on the board."))
     if caller is not None:
@@ -432,17 +451,16 @@ def term_modal(glossary: Glossary, term: Term) -> dict[str, object]:
     return View(type="modal", title=PlainTextObject(text="Glossary"), close="Close", blocks=blocks).to_dict()  # type: ignore[no-any-return]
 
 
-def practice_question_view(question: Question, term: str, kind: str, seed: int) -> dict[str, object]:
-    """A private practice question in a modal; the metadata lets the answer be judged."""
+def practice_question_view(question: Question, metadata: str) -> dict[str, object]:
+    """A private practice question in a modal; `metadata` records what was shown, to judge the answer."""
     buttons = [_button(LETTERS[i], f"{PRACTICE_ANSWER}_{i}", str(i)) for i in range(len(question.choices))]
-    meta = json.dumps({"term": term, "kind": kind, "seed": seed})
     blocks: list[Block] = [
         _section(_prompt_text(question)),
         _section(_choices_text(question)),
         ActionsBlock(block_id="practice_choices", elements=buttons),
         _context("Private practice: only you see this, and it never counts on a leaderboard."),
     ]
-    return _practice_modal(blocks, meta)
+    return _practice_modal(blocks, metadata)
 
 
 def practice_feedback_view(

@@ -6,11 +6,17 @@ database builds the very same question for the same slot; the rotation reads
 the channel's history so that every term appears once before any repeats.
 A button's value only names a choice; correctness is always judged against the
 stored question, never taken from the click.
+
+No question gives its answer away: a trap question is never asked of a term
+whose own trap names it (`kind_for`), distractor traps that name their own
+term are avoided, and a definition shown as the prompt has the term's own
+names masked.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +28,7 @@ KIND_TRAP = "trap"  # a term is shown; choose its common trap
 KINDS = (KIND_TERM, KIND_TRAP)
 LETTERS = "ABCDEFGH"
 CHOICES = 4
+MASK = "…"
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,25 @@ def choose_term(names: Sequence[str], history: Sequence[str], rng: random.Random
     return rng.choice(remaining)
 
 
+def _name_pattern(term: Term) -> re.Pattern[str]:
+    names = sorted(term.names, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+
+
+def names_itself(text: str, term: Term) -> bool:
+    """Whether `text` contains the term's name or one of its aliases as whole words."""
+    return _name_pattern(term).search(text) is not None
+
+
+def mask_names(text: str, term: Term) -> str:
+    return _name_pattern(term).sub(MASK, text)
+
+
+def kind_for(term: Term, wanted: str) -> str:
+    """`wanted`, unless it is a trap question whose right answer would name the term."""
+    return KIND_TERM if wanted == KIND_TRAP and names_itself(term.trap, term) else wanted
+
+
 def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random) -> Question:
     """A multiple-choice question on `term`; distractors come from its category first."""
     if kind not in KINDS:
@@ -68,6 +94,9 @@ def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random
     def answer_of(t: Term) -> str:
         return t.term if kind == KIND_TERM else t.trap
 
+    def gives_itself_away(t: Term) -> bool:
+        return kind == KIND_TRAP and names_itself(t.trap, t)
+
     same = [t for t in glossary.terms if t.category == term.category and t.term != term.term]
     other = [t for t in glossary.terms if t.category != term.category]
     rng.shuffle(same)
@@ -75,7 +104,8 @@ def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random
     right = answer_of(term)
     seen = {normalise(right)}
     distractors: list[str] = []
-    for candidate in same + other:
+    # A distractor trap naming its own term is plainly not this term's trap: those come last.
+    for candidate in sorted(same + other, key=gives_itself_away):
         text = answer_of(candidate)
         if normalise(text) not in seen:
             seen.add(normalise(text))
@@ -84,7 +114,7 @@ def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random
             break
     choices = [right, *distractors]
     rng.shuffle(choices)
-    prompt = term.definition if kind == KIND_TERM else term.term
+    prompt = mask_names(term.definition, term) if kind == KIND_TERM else term.term
     return Question(
         term=term.term, kind=kind, prompt=prompt, choices=tuple(choices), correct=choices.index(right)
     )
@@ -96,7 +126,7 @@ def question_for_slot(glossary: Glossary, channel_id: str, slot: str, history: S
     name = choose_term([t.term for t in glossary.terms], history, rng)
     term = glossary.get(name)
     assert term is not None
-    return build_question(glossary, term, rng.choice(KINDS), rng)
+    return build_question(glossary, term, kind_for(term, rng.choice(KINDS)), rng)
 
 
 def is_valid_choice(question_choices: int, choice: int) -> bool:

@@ -1,9 +1,11 @@
-"""Assembling the running bot from settings: one place that wires every part.
+"""Assembling the running bot from settings: the one place that wires every part.
 
-`build_runtime(settings)` opens the database, loads the glossary, makes the
-Slack client, the services, the Bolt app and the scheduler, and returns them
-together; `python -m bot` and the end-to-end tests both use it, so the tests
-run exactly the app that production runs.
+`build_runtime(settings)` opens and migrates the database, loads the glossary,
+makes the Slack clients (one token, or OAuth installations), the services, the
+Bolt app and the scheduler, and returns them together; `python -m bot`, the
+playground and the end-to-end tests all use it, so tests run exactly the app
+that production runs.  In single-workspace mode it asks Slack which workspace
+the token belongs to, records it, and gives it any rows left by release 0.1.
 """
 
 from __future__ import annotations
@@ -16,17 +18,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.app import build_app
+from bot.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
 from bot.config import Settings
-from bot.glossary_source import GlossarySource
-from bot.home import HomeService
+from bot.glossaries import Glossaries
+from bot.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
+from bot.jobs import Jobs
 from bot.listeners.context import BotContext
-from bot.schedule import Schedule, parse_days, parse_time
-from bot.scheduler import QuizScheduler
-from bot.service import Clock, Service
+from bot.service import Services
+from bot.service.core import DEFAULT_LEASE, AfterAck, Clock, Core
 from bot.slack_client import make_client
-from bot.store import Store
+from bot.slots import Schedule
+from bot.storage import Storage
+from bot.workspace import Workspace
 
 
 def system_clock() -> datetime:
@@ -40,45 +46,91 @@ def process_owner() -> str:
 @dataclass
 class Runtime:
     settings: Settings
-    store: Store
-    source: GlossarySource
-    service: Service
-    home: HomeService
+    storage: Storage
+    glossaries: Glossaries
+    services: Services
     app: App
-    scheduler: QuizScheduler
-    ctx: BotContext
+    jobs: Jobs
+    bot: BotContext
+    workspace: Workspace | None  # single-workspace mode: the token's workspace
+
+    @property
+    def core(self) -> Core:
+        return self.services.core
+
+    def start(self) -> None:
+        """Finish what was left (posts, closes, due slots), then start the scheduler."""
+        self.services.posting.recover()
+        self.jobs.start()
 
     def close(self) -> None:
-        self.scheduler.stop()
-        self.ctx.replies.shutdown(wait=True)  # replies already accepted are still sent
-        self.store.close()
+        self.jobs.stop()
+        self.core.after_ack.shutdown()  # replies already accepted are still sent
+        self.storage.close()
 
 
 def build_runtime(
     settings: Settings,
     clock: Clock = system_clock,
     rng: random.Random | None = None,
-    claim_lease: timedelta = timedelta(minutes=2),
+    claim_lease: timedelta = DEFAULT_LEASE,
 ) -> Runtime:
-    source = GlossarySource(settings.glossary_path)
-    store = Store.open(settings.database_url)
-    client = make_client(settings.bot_token, settings.api_url)
-    service = Service(store, client, source, settings, clock, process_owner(), claim_lease)
-    home = HomeService(store, client, source, service, clock, rng)
-    scheduler = QuizScheduler(service, home, source, settings)
-    ctx = BotContext(
-        settings, service, source, home, clock, on_schedule_change=lambda channel: scheduler.sync()
+    glossaries = Glossaries(settings.glossary_path)
+    installations: SQLAlchemyInstallationStore | None = None
+    slack: SlackClients
+    if settings.oauth:
+        storage, installations, states = _open_with_oauth_stores(settings)
+        slack = InstalledWorkspaces(
+            installations, settings.client_id, settings.client_secret, settings.api_url
+        )
+        client = make_client(None, settings.api_url)
+    else:
+        storage = Storage.open(settings.database_url)
+        single = SingleWorkspace(settings.bot_token, settings.api_url)
+        slack, client = single, single.client
+    core = Core(
+        storage,
+        slack,
+        glossaries,
+        settings,
+        clock,
+        process_owner(),
+        claim_lease,
+        AfterAck(settings.slack_threads),
     )
-    app = build_app(settings, ctx, client)
-    seed_schedule(settings, store, clock)
-    return Runtime(settings, store, source, service, home, app, scheduler, ctx)
+    services = Services.build(core, installations, rng)
+    jobs = Jobs(services, glossaries, settings)
+    services.workspaces.on_change = jobs.sync
+    bot = BotContext(services, settings, on_schedule_change=jobs.sync)
+    oauth = None
+    if installations is not None:
+        oauth = oauth_settings(settings, client, installations, states, services.workspaces.installed)
+    app = build_app(settings, bot, client, oauth)
+    workspace = None if settings.oauth else _adopt(settings, storage, single, clock)
+    return Runtime(settings, storage, glossaries, services, app, jobs, bot, workspace)
 
 
-def seed_schedule(settings: Settings, store: Store, clock: Clock) -> None:
-    """QUIZ_CHANNEL and friends set up one schedule at start, unless the channel has one."""
-    if not settings.quiz_channel or store.get_schedule(settings.quiz_channel) is not None:
-        return
-    at = parse_time(settings.quiz_time)
-    assert at is not None  # validated in config
-    schedule = Schedule(settings.quiz_channel, at, settings.quiz_timezone, parse_days(settings.quiz_days))
-    store.save_schedule(schedule, "settings", clock())
+def _open_with_oauth_stores(
+    settings: Settings,
+) -> tuple[Storage, SQLAlchemyInstallationStore, SQLAlchemyOAuthStateStore]:
+    """Open the database once, with slack_sdk's installation and state tables created beside ours."""
+    from bot.storage.database import Database
+
+    db = Database.open(settings.database_url)
+    installations = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=db.engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=db.engine)
+    db.migrate(also=[installations.metadata, states.metadata])
+    return Storage.on(db), installations, states
+
+
+def _adopt(settings: Settings, storage: Storage, single: SingleWorkspace, clock: Clock) -> Workspace:
+    """The token's workspace: recorded as installed, given release 0.1's rows, seeded from QUIZ_CHANNEL."""
+    ws = single.identify()
+    storage.workspaces.installed(ws, ws.is_org, clock())
+    storage.workspaces.adopt_unowned(ws)
+    if settings.quiz_channel and storage.schedules.get(ws, settings.quiz_channel) is None:
+        schedule = Schedule(
+            settings.quiz_channel, settings.quiz_time, settings.default_zone.key, settings.quiz_days
+        )
+        storage.schedules.save(ws, schedule, "settings", clock())
+    return ws

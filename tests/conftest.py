@@ -1,4 +1,4 @@
-"""Shared fixtures: the fake Slack, databases (SQLite always, PostgreSQL when
+"""Shared fixtures: the Slack stand-in, databases (SQLite always, PostgreSQL when
 TEST_DATABASE_URL is set) and the running bot."""
 
 from __future__ import annotations
@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.standin import Person, SlackStandIn
+from bot.storage.engine import normalise_url
 from tests.support.bot import RunningBot
-from tests.support.slack_fake import SlackFake
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)"
+# Channels the bot of workspace T1 has been invited to; any other channel refuses its posts.
+JOINED = ("C100", "C200", "C300", "C400", "C900")
 
 
 def _pg_url() -> str:
-    url = PG_URL
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
+    return normalise_url(PG_URL)
 
 
 def reset_postgres(url: str) -> None:
@@ -58,14 +58,18 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def fake() -> Iterator[SlackFake]:
-    server = SlackFake()
+def fake() -> Iterator[SlackStandIn]:
+    server = SlackStandIn()
+    for channel in JOINED:
+        server.join(channel)
+    # A workspace admin (users.info says so): with QUIZ_ADMINS unset, the one who may manage the quiz.
+    server.state.add_person(Person("U100", "Quinn Admin", is_admin=True))
     yield server
     server.close()
 
 
 @pytest.fixture
-def bot(fake: SlackFake, sqlite_url: str) -> Iterator[RunningBot]:
+def bot(fake: SlackStandIn, sqlite_url: str) -> Iterator[RunningBot]:
     running = RunningBot.start(fake, sqlite_url)
     yield running
     running.close()

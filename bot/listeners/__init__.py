@@ -1,1 +1,28 @@
-"""Bolt listeners grouped by the Slack surface they answer: commands, actions, events."""
+"""Bolt listeners, one module per feature; each listener reads the payload, calls one service, answers.
+
+| module        | answers                                                     |
+| ------------- | ----------------------------------------------------------- |
+| `define`      | `/define`, term buttons and menus, sharing a term           |
+| `quiz`        | `/quiz` subcommands, quiz answer buttons                    |
+| `leaderboard` | `/leaderboard`, sharing a board                             |
+| `home`        | the Home tab opened, practice                               |
+| `workspace`   | uninstall and token revocation                              |
+| `payload`     | pure helpers reading Slack's payloads (used by all)         |
+| `context`     | `BotContext`, handed to every listener through Bolt's context |
+
+Listeners are module-level functions (a unit test calls one with a stub
+`ack`); `register_listeners(app, bot)` attaches them all.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import define, home, leaderboard, quiz, workspace
+from bot.listeners.context import BotContext, attach
+
+
+def register_listeners(app: App, bot: BotContext) -> None:
+    app.use(attach(bot))
+    for feature in (define, quiz, leaderboard, home, workspace):
+        feature.register(app)

@@ -1,31 +1,58 @@
-"""What every listener needs, gathered once: the service, the glossary, settings, the clock."""
+"""`BotContext`: what every listener reaches through Bolt's context (`context["study_lab"]`).
+
+A middleware puts it there for every request, so listeners are plain
+module-level functions that a unit test can call with a stub `ack`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import BoltContext
 
 from bot.config import Settings
-from bot.glossary_source import GlossarySource
-from bot.home import HomeService
-from bot.service import Clock, Service
+from bot.service import Services
+from bot.service.core import Core
+
+KEY = "study_lab"
 
 
 @dataclass
 class BotContext:
+    services: Services
     settings: Settings
-    service: Service
-    source: GlossarySource
-    home: HomeService
-    clock: Clock
-    on_schedule_change: Callable[[str], None] = field(default=lambda channel: None)
-    # Replies to response_urls cross the internet to Slack: they run here, not on Bolt's
-    # five listener threads, which the next clicks need to store and acknowledge.
-    replies: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="slack-reply")
-    )
+    on_schedule_change: Callable[[], None] = lambda: None
 
-    def may_manage(self, user_id: str) -> bool:
-        admins = self.settings.quiz_admins
-        return not admins or user_id in admins
+    @property
+    def core(self) -> Core:
+        return self.services.core
+
+    def later(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run `fn` in the bot's own pool, after the acknowledgement has been sent."""
+        self.core.after_ack.run(what, fn, *args, **kwargs)
+
+    def reply(self, body: dict[str, Any], respond: Any, **message: Any) -> None:
+        """Answer through the request's response_url, later; private unless said otherwise."""
+        if not body.get("response_url"):
+            return  # a Home tab or modal click: there is no message to answer
+        message.setdefault("response_type", "ephemeral")
+        message.setdefault("replace_original", False)
+        self.later("reply", respond, **message)
+
+
+def bot_of(context: BoltContext) -> BotContext:
+    bot = context[KEY]
+    assert isinstance(bot, BotContext)
+    return bot
+
+
+def attach(bot: BotContext) -> Callable[..., Any]:
+    """A global middleware that puts `bot` into every request's context."""
+
+    def middleware(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+        context[KEY] = bot
+        return next()
+
+    return middleware

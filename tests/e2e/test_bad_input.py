@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.standin import SlackStandIn
+from bot.standin.checks import MESSAGE_BLOCKS as MESSAGE_LIMIT
+from bot.standin.checks import blocks_error
 from tests.support.bot import RunningBot
-from tests.support.slack_fake import MESSAGE_LIMIT, SlackFake, blocks_error
 
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -37,7 +39,7 @@ slack_text = st.one_of(
 
 @pytest.fixture(scope="module")
 def shared_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
-    fake = SlackFake()
+    fake = SlackStandIn()
     database = tmp_path_factory.mktemp("bad-input") / "bot.db"
     bot = RunningBot.start(fake, f"sqlite:///{database}")
     yield bot

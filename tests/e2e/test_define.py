@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bot.standin import Person, SlackStandIn
 from tests.support.bot import RunningBot
-from tests.support.slack_fake import SlackFake
 
 
 def texts(blocks: list[dict]) -> str:
@@ -80,13 +80,15 @@ def test_odd_input_gets_a_normal_answer_fast(bot: RunningBot) -> None:
         assert reply.json()["response_type"] == "ephemeral"
 
 
-def test_share_posts_in_channel_naming_who_shared(bot: RunningBot) -> None:
+def test_share_posts_in_channel_naming_who_shared_without_a_mention(bot: RunningBot) -> None:
+    bot.fake.state.add_person(Person("U777", "Ada <!channel>"))
     reply = bot.click("define_share", "Drain", user="U777", ephemeral=True)
     assert reply.status == 200
     [posted] = bot.fake.wait_responses(1)
     assert posted.body["response_type"] == "in_channel"
     shown = texts(posted.body["blocks"])
-    assert "<@U777>" in shown and "A no-new-work posture" in shown
+    assert "Shared by Ada &lt;!channel&gt;" in shown and "A no-new-work posture" in shown
+    assert "<@" not in shown and "<!" not in shown  # nobody is notified by a share
 
 
 def test_suggestion_button_opens_that_definition(bot: RunningBot) -> None:
@@ -103,12 +105,12 @@ def test_lookups_are_recorded_for_stats(bot: RunningBot) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         since = bot.clock().replace(year=2000)
-        if bot.store.top_lookups(since) and bot.store.top_misses(since):
+        if bot.storage.stats.top_terms(bot.ws, since) and bot.storage.stats.top_misses(bot.ws, since):
             break
         time.sleep(0.05)
     since = bot.clock().replace(year=2000)
-    assert bot.store.top_lookups(since) == [("Drain", 1)]
-    assert bot.store.top_misses(since) == [("quantum flux", 1)]
+    assert bot.storage.stats.top_terms(bot.ws, since) == [("Drain", 1)]
+    assert bot.storage.stats.top_misses(bot.ws, since) == [("quantum flux", 1)]
 
 
 def big_glossary_yaml(n: int, categories: int) -> str:
@@ -124,7 +126,7 @@ def big_glossary_yaml(n: int, categories: int) -> str:
 
 
 def test_help_for_a_2000_term_glossary_uses_menus_that_load_as_you_type(
-    fake: SlackFake, tmp_path: Path
+    fake: SlackStandIn, tmp_path: Path
 ) -> None:
     path = tmp_path / "big.yml"
     path.write_text(big_glossary_yaml(2000, 25))

@@ -21,11 +21,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.schema import quizzes
-from bot.store import Store
+from bot.standin import SlackStandIn
+from bot.storage import Storage
+from bot.storage.states import QuizState
+from bot.storage.tables import quizzes
+from bot.workspace import Workspace
 from tests.support.bot import FakeClock, RunningBot, SlackSender, bot_env
 from tests.support.replica import Replica
-from tests.support.slack_fake import SlackFake
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "C400"
@@ -38,10 +40,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def fbot(fake: SlackFake, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
+def fbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
     fake.clock = lambda: clock().timestamp()
     running = RunningBot.start(fake, sqlite_url, clock=clock)
-    running.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+    assert "Scheduled" in running.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
     yield running
     running.close()
 
@@ -54,37 +56,37 @@ def answer(bot: RunningBot, quiz_id: int, user: str) -> dict:
 
 @pytest.mark.parametrize("fault", [429, 500, 0], ids=["rate-limited", "server-error", "dropped"])
 def test_count_update_and_home_publish_are_retried(fbot: RunningBot, clock: FakeClock, fault: int) -> None:
-    quiz = fbot.service.run_slot(CHANNEL)
+    quiz = fbot.run_slot(CHANNEL)
     fbot.fake.fail("chat.update", fault, count=1, retry_after=0)
     fbot.fake.fail("views.publish", fault, count=1, retry_after=0)
     reply = answer(fbot, quiz.id, "U1")
     assert "Common trap" in json.dumps(reply)  # the user still gets their feedback
-    fbot.service.flush_counts()
+    fbot.flush_counts()
     assert len(fbot.fake.calls_to("chat.update")) == 2
     assert "1 answered" in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
-    assert fbot.runtime.home.publish_stale() == 1
+    assert fbot.services.home.publish_stale() == 1
     assert len(fbot.fake.calls_to("views.publish")) == 2
 
 
 def test_dropped_quiz_post_is_never_posted_twice(fbot: RunningBot, clock: FakeClock) -> None:
     fbot.fake.fail("chat.postMessage", 0, count=1)  # the connection drops before Slack does anything
-    fbot.service.run_slot(CHANNEL)
+    fbot.run_slot(CHANNEL)
     assert fbot.fake.posted(CHANNEL) == []
     assert len(fbot.fake.calls_to("chat.postMessage")) == 1  # not retried blindly
     clock.advance(minutes=5)
-    fbot.service.recover()
-    fbot.service.recover()
+    fbot.recover()
+    fbot.recover()
     assert len(fbot.fake.posted(CHANNEL)) == 1
 
 
 def test_failed_count_update_is_tried_again_later(fbot: RunningBot, clock: FakeClock) -> None:
-    quiz = fbot.service.run_slot(CHANNEL)
+    quiz = fbot.run_slot(CHANNEL)
     answer(fbot, quiz.id, "U1")
     fbot.fake.fail("chat.update", 500, count=3)  # more than the client's retries
-    fbot.service.flush_counts()
+    fbot.flush_counts()
     assert "1 answered" not in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
     clock.advance(seconds=5)
-    fbot.service.flush_counts()
+    fbot.flush_counts()
     assert "1 answered" in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
 
 
@@ -111,12 +113,12 @@ def pg_ready() -> bool:
     not shutil.which("pg_ctlcluster") or not os.path.isdir("/etc/postgresql"),
     reason="needs a local PostgreSQL cluster this test may stop and start",
 )
-def test_postgres_restart_while_clicks_arrive(fake: SlackFake, pg_url: str, clock: FakeClock) -> None:
+def test_postgres_restart_while_clicks_arrive(fake: SlackStandIn, pg_url: str, clock: FakeClock) -> None:
     fake.clock = lambda: clock().timestamp()
     bot = RunningBot.start(fake, pg_url, clock=clock)
     try:
-        bot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-        quiz = bot.service.run_slot(CHANNEL)
+        assert "Scheduled" in bot.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+        quiz = bot.run_slot(CHANNEL)
         pg_cluster("stop")
         try:
             reply = answer(bot, quiz.id, "U1")
@@ -134,7 +136,7 @@ def test_postgres_restart_while_clicks_arrive(fake: SlackFake, pg_url: str, cloc
         # recovers by itself: the next click is stored
         reply = answer(bot, quiz.id, "U1")
         assert "Right!" in json.dumps(reply) or "Not quite" in json.dumps(reply)
-        assert bot.store.tally(quiz.id)[0] == 1
+        assert bot.storage.answers.tally(quiz.id)[0] == 1
     finally:
         if not pg_ready():
             pg_cluster("start")
@@ -172,7 +174,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackFake, tmp_path: Path) -> None:
+def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackStandIn, tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path}/bot.db"
     port = free_port()
     env = bot_env(fake, database, PORT=str(port))
@@ -206,8 +208,9 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackFake, 
                 f.result()
         assert 40 <= len(acknowledged) < len(users)
         # the quiz fell due while the bot was down: the restart must close it
-        store = Store.open(database)
-        with store.engine.begin() as conn:
+        storage = Storage.open(database)
+        ws = Workspace("T1")
+        with storage.db.begin() as conn:
             conn.execute(
                 update(quizzes)
                 .where(quizzes.c.id == quiz_id)
@@ -215,12 +218,12 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackFake, 
             )
         proc = start_process(env)
         wait_healthy(url)
-        fake.wait_for(lambda: store.get_quiz(quiz_id).state == "closed", timeout=20)
-        stored = {u for u in users if store.user_answer(quiz_id, u) is not None}
+        fake.wait_for(lambda: storage.quizzes.state_of(quiz_id) == QuizState.CLOSED, timeout=20)
+        stored = {u for u in users if storage.answers.of_user(ws, quiz_id, u) is not None}
         assert acknowledged <= stored  # every click answered 200 is stored
-        assert store.tally(quiz_id)[0] == len(stored)  # and once (one row per user)
+        assert storage.answers.tally(quiz_id)[0] == len(stored)  # and once (one row per user)
         assert any("closed" in str(c.body.get("text")) for c in fake.calls_to("chat.update"))
-        store.close()
+        storage.close()
     finally:
         proc.kill()
         proc.wait(10)
@@ -230,7 +233,9 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackFake, 
 
 
 @pytest.mark.parametrize("kill_after", [0.0, 0.15, 0.6], ids=["before-post", "during-post", "after-post"])
-def test_replica_killed_around_a_slot_still_one_post(fake: SlackFake, pg_url: str, kill_after: float) -> None:
+def test_replica_killed_around_a_slot_still_one_post(
+    fake: SlackStandIn, pg_url: str, kill_after: float
+) -> None:
     fake.delays["chat.postMessage"] = 0.3
     fake.clock = lambda: SLOT.timestamp()
     env = bot_env(fake, pg_url)
@@ -241,10 +246,10 @@ def test_replica_killed_around_a_slot_still_one_post(fake: SlackFake, pg_url: st
         )
         doomed.ask("sync")
         survivor.ask("sync")
-        doomed.fire_and_forget(f"quiz:{CHANNEL}")
+        doomed.fire_and_forget(f"quiz:-:T1:{CHANNEL}")
         time.sleep(kill_after)
         doomed.kill()
-        assert survivor.ask("fire", f"quiz:{CHANNEL}") is True
+        assert survivor.ask("fire", f"quiz:-:T1:{CHANNEL}") is True
         time.sleep(0.5)  # let a post already sent to Slack land
         survivor.set_clock(SLOT + timedelta(minutes=5))  # past the claim lease
         assert survivor.ask("fire", "recover") is True

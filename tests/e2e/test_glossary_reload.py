@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.standin import SlackStandIn
 from tests.support.bot import GLOSSARY, RunningBot
-from tests.support.slack_fake import SlackFake
 
 NEW_TERM = """
   - term: Blue-green deploy
@@ -22,7 +22,7 @@ NEW_TERM = """
 
 
 def test_edits_are_picked_up_and_bad_edits_are_refused(
-    fake: SlackFake, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake: SlackStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "glossary.yml"
     shutil.copy(GLOSSARY, path)
@@ -32,13 +32,13 @@ def test_edits_are_picked_up_and_bad_edits_are_refused(
             bot.command("/define", "blue green deploy").json()
         )
         path.write_text(path.read_text() + NEW_TERM)
-        assert bot.runtime.source.reload_if_changed()  # the scheduler's job, run now
+        assert bot.runtime.glossaries.reload_if_changed()  # the scheduler's job, run now
         assert "Two identical environments" in json.dumps(bot.command("/define", "blue green deploy").json())
         with caplog.at_level(logging.ERROR):
             path.write_text(path.read_text().replace("definition: Two identical", "defintion: Two identical"))
-            assert not bot.runtime.source.reload_if_changed()
+            assert not bot.runtime.glossaries.reload_if_changed()
         assert "unknown key 'defintion'" in caplog.text
         assert "Two identical environments" in json.dumps(bot.command("/define", "blue green deploy").json())
-        assert not bot.runtime.source.reload_if_changed()  # unchanged since: nothing to do
+        assert not bot.runtime.glossaries.reload_if_changed()  # unchanged since: nothing to do
     finally:
         bot.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.support.bot import FakeClock, RunningBot
-from tests.support.slack_fake import SlackFake
+from bot.standin import SlackStandIn
+from tests.support.bot import GLOSSARY, FakeClock, RunningBot
 
 CHANNEL = "C300"
 
@@ -24,7 +26,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def hbot(fake: SlackFake, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
+def hbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
     fake.clock = lambda: clock().timestamp()
     running = RunningBot.start(fake, sqlite_url, clock=clock)
     yield running
@@ -46,8 +48,8 @@ def open_home(bot: RunningBot, user: str, event_id: str = "Ev1") -> dict:
 
 def answer_right(bot: RunningBot, user: str) -> None:
     """Schedule the channel, post today's quiz, and have `user` answer it right."""
-    bot.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    quiz = bot.service.run_slot(CHANNEL)
+    assert "Scheduled" in bot.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
+    quiz = bot.run_slot(CHANNEL)
     right = quiz.question.correct
     bot.click(f"quiz_answer_{right}", f"{quiz.id}:{right}", user=user, channel=CHANNEL)
     bot.fake.wait_responses(1)
@@ -68,8 +70,8 @@ def test_home_shows_progress_rank_glossary_and_practice(hbot: RunningBot) -> Non
 
 def test_answer_marks_home_for_refresh(hbot: RunningBot) -> None:
     answer_right(hbot, "U2")
-    assert hbot.runtime.home.publish_stale() == 1  # the scheduled job's work
-    assert hbot.runtime.home.publish_stale() == 0
+    assert hbot.services.home.publish_stale() == 1  # the scheduled job's work
+    assert hbot.services.home.publish_stale() == 0
     [call] = hbot.fake.calls_to("views.publish")
     assert call.body["user_id"] == "U2"
 
@@ -85,63 +87,98 @@ def practice_view(call_body: dict) -> dict:
     return json.loads(view) if isinstance(view, str) else view
 
 
-def test_practice_from_button_to_feedback_to_next(hbot: RunningBot) -> None:
-    hbot.click("home_practice", "start", user="U5", view={"type": "home"})
-    [opened] = hbot.fake.wait_calls("views.open")
-    question = practice_view(opened.body)
-    assert question["callback_id"] == "practice"
-    meta = json.loads(question["private_metadata"])
-    # answer wrongly on purpose: pick a letter, then find out from the feedback
-    hbot.click(
-        "practice_answer_0",
-        "0",
-        user="U5",
-        view={"type": "modal", "callback_id": "practice", "private_metadata": question["private_metadata"]},
+def open_practice(bot: RunningBot, user: str) -> dict:
+    """Click Practice in the Home tab; the modal Slack opened, as the stand-in stored it."""
+    before = len(bot.fake.calls_to("views.open"))
+    bot.click("home_practice", "start", user=user, view={"type": "home"})
+    bot.fake.wait_calls("views.open", before + 1)
+    return bot.fake.state.views[max(bot.fake.state.views)]
+
+
+def answer_practice(bot: RunningBot, user: str, modal: dict, choice: int) -> dict:
+    """Click a choice in the modal; the modal as the bot updated it."""
+    before = len(bot.fake.calls_to("views.update"))
+    bot.click(
+        f"practice_answer_{choice}",
+        str(choice),
+        user=user,
+        view={k: modal[k] for k in ("id", "hash", "type", "callback_id", "private_metadata")},
     )
-    [update] = hbot.fake.wait_calls("views.update")
-    feedback = shown(practice_view(update.body)["blocks"])
-    assert "Common trap" in feedback and "Next" in feedback
-    [card] = hbot.store.practice_cards("U5")
-    assert card.term == meta["term"]
-    assert hbot.store.practice_count("U5")[0] == 1
-    hbot.click("practice_next", meta["term"], user="U5", view={"type": "modal", "callback_id": "practice"})
+    bot.fake.wait_calls("views.update", before + 1)
+    return bot.fake.state.views[modal["id"]]
+
+
+def test_practice_from_button_to_feedback_to_next(hbot: RunningBot) -> None:
+    modal = open_practice(hbot, "U5")
+    assert modal["callback_id"] == "practice"
+    meta = json.loads(modal["private_metadata"])
+    wrong = (meta["r"] + 1) % len(meta["c"])
+    feedback = answer_practice(hbot, "U5", modal, wrong)
+    text = shown(feedback["blocks"])
+    assert "Not quite" in text and "Common trap" in text and "Next" in text
+    [card] = hbot.storage.practice.cards(hbot.ws, "U5").values()
+    assert (card.term, card.box, card.misses) == (meta["t"], 1, 1)
+    hbot.click(
+        "practice_next",
+        meta["t"],
+        user="U5",
+        view={"id": modal["id"], "type": "modal", "callback_id": "practice"},
+    )
     nxt = practice_view(hbot.fake.wait_calls("views.update", 2)[-1].body)
-    assert json.loads(nxt["private_metadata"])["term"] != meta["term"]
+    assert json.loads(nxt["private_metadata"])["t"] != meta["t"]
+
+
+def test_a_double_submission_counts_once_and_moves_the_card_once(hbot: RunningBot) -> None:
+    modal = open_practice(hbot, "U8")
+    meta = json.loads(modal["private_metadata"])
+    for _ in range(2):
+        answer_practice(hbot, "U8", modal, meta["r"])  # the same question, answered twice
+    assert hbot.storage.practice.count(hbot.ws, "U8") == (1, 1)
+    assert hbot.storage.practice.cards(hbot.ws, "U8")[meta["t"]].box == 2
+
+
+def test_practice_is_judged_against_what_was_shown(
+    fake: SlackStandIn, sqlite_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Between showing and answering, the glossary is edited (terms reordered, a new one added,
+    so a question rebuilt now would order its choices differently): the answer is still judged
+    against the choices the modal showed."""
+    glossary = tmp_path / "glossary.yml"
+    glossary.write_text(GLOSSARY.read_text())
+    bot = RunningBot.start(fake, sqlite_url, clock=clock, GLOSSARY_PATH=str(glossary))
+    try:
+        modal = open_practice(bot, "U9")
+        meta = json.loads(modal["private_metadata"])
+        data = yaml.safe_load(glossary.read_text())
+        data["terms"].reverse()
+        data["terms"].append({**data["terms"][0], "term": "Zz new", "aliases": [], "see_also": []})
+        glossary.write_text(yaml.safe_dump(data, sort_keys=False))
+        assert bot.runtime.glossaries.reload_if_changed()
+        feedback = answer_practice(bot, "U9", modal, meta["r"])
+        assert "Right!" in shown(feedback["blocks"])
+        assert bot.storage.practice.count(bot.ws, "U9") == (1, 1)
+    finally:
+        bot.close()
 
 
 def test_practice_never_touches_a_leaderboard(hbot: RunningBot) -> None:
-    hbot.click("home_practice", "start", user="U6", view={"type": "home"})
-    question = practice_view(hbot.fake.wait_calls("views.open")[0].body)
-    for choice in range(4):
-        hbot.click(
-            f"practice_answer_{choice}",
-            str(choice),
-            user="U6",
-            view={
-                "type": "modal",
-                "callback_id": "practice",
-                "private_metadata": question["private_metadata"],
-            },
-        )
-    hbot.fake.wait_calls("views.update", 4)
-    assert hbot.store.practice_count("U6")[0] == 4
-    board = hbot.service.board(CHANNEL, "U6", last=False)
+    for _ in range(4):
+        modal = open_practice(hbot, "U6")
+        answer_practice(hbot, "U6", modal, 0)
+    assert hbot.storage.practice.count(hbot.ws, "U6")[0] == 4
+    board = hbot.services.boards.board(hbot.ws, CHANNEL, "U6", last=False)
     assert board.standings == []
-    assert hbot.store.user_progress("U6").answered == 0
+    assert hbot.storage.answers.progress(hbot.ws, "U6").answered == 0
 
 
-def test_forged_practice_metadata_is_not_stored(hbot: RunningBot) -> None:
+def test_malformed_practice_metadata_is_not_stored(hbot: RunningBot) -> None:
+    modal = open_practice(hbot, "U7")
     for meta in (
         "not json",
-        json.dumps({"term": "Nope", "kind": "term", "seed": 1}),
-        json.dumps({"term": "Drain", "kind": "evil", "seed": 1}),
+        json.dumps({"t": "Drain", "k": "term", "c": ["a", "b"], "r": 5, "n": "x"}),
+        json.dumps({"t": "Drain", "k": "evil", "c": ["a", "b"], "r": 0, "n": "y"}),
+        json.dumps({"t": "Drain", "k": "term", "c": ["a", "b"], "r": 0}),
     ):
-        before = len(hbot.fake.calls_to("views.update"))
-        hbot.click(
-            "practice_answer_0",
-            "0",
-            user="U7",
-            view={"type": "modal", "callback_id": "practice", "private_metadata": meta},
-        )
-        hbot.fake.wait_calls("views.update", before + 1)
-    assert hbot.store.practice_count("U7") == (0, 0)
+        answer_practice(hbot, "U7", {**modal, "private_metadata": meta}, 0)
+        modal = hbot.fake.state.views[modal["id"]]
+    assert hbot.storage.practice.count(hbot.ws, "U7") == (0, 0)

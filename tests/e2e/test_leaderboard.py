@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.standin import Person, SlackStandIn
 from tests.support.bot import FakeClock, RunningBot
-from tests.support.slack_fake import SlackFake
 
 CHANNEL = "C200"
 THURSDAY = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)  # 09:30 Berlin, ISO week 2026-W48
@@ -32,18 +32,19 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def lbot(fake: SlackFake, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
+def lbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
     fake.clock = lambda: clock().timestamp()
+    fake.state.add_person(Person("U1", "Una One"))
+    fake.state.add_person(Person("U9", "Nine"))
     running = RunningBot.start(fake, sqlite_url, clock=clock)
-    reply = running.command("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    assert "Scheduled" in reply.json()["text"]
+    assert "Scheduled" in running.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
     yield running
     running.close()
 
 
 def play(bot: RunningBot, answers: dict[str, bool]) -> int:
     """Post today's quiz and have each user answer right or wrong; return the quiz id."""
-    quiz = bot.service.run_slot(CHANNEL)
+    quiz = bot.run_slot(CHANNEL)
     assert quiz is not None
     for user, right in answers.items():
         choice = quiz.question.correct if right else (quiz.question.correct + 1) % 4
@@ -96,7 +97,9 @@ def test_share_posts_the_board_in_the_channel(lbot: RunningBot) -> None:
     lbot.click("leaderboard_share", f"{CHANNEL}|2026-W48", user="U9", channel=CHANNEL, ephemeral=True)
     shared = lbot.fake.wait_responses(before + 1)[-1].body
     assert shared["response_type"] == "in_channel"
-    assert "<@U1>" in shown(shared["blocks"]) and "Shared by <@U9>" in shown(shared["blocks"])
+    board = shown(shared["blocks"])
+    assert "1. Una One: 1 point" in board and "Shared by Nine" in board
+    assert "<@" not in board  # names, not mentions: sharing notifies nobody
     # a value naming another channel is refused
     lbot.click("leaderboard_share", "COTHER|2026-W48", user="U9", channel=CHANNEL, ephemeral=True)
     refused = lbot.fake.wait_responses(before + 2)[-1].body
@@ -106,19 +109,19 @@ def test_share_posts_the_board_in_the_channel(lbot: RunningBot) -> None:
 def test_weekly_results_post_once_before_that_days_quiz(lbot: RunningBot, clock: FakeClock) -> None:
     play(lbot, {"U1": True, "U2": False, "U3": False})
     clock.set(NEXT_MONDAY_0900 - timedelta(minutes=1))
-    lbot.service.run_weekly(CHANNEL)
+    lbot.run_weekly(CHANNEL)
     assert len(lbot.fake.posted(CHANNEL)) == 1  # not yet due
     clock.set(NEXT_MONDAY_0900)
-    lbot.service.run_weekly(CHANNEL)
-    lbot.service.run_weekly(CHANNEL)
+    lbot.run_weekly(CHANNEL)
+    lbot.run_weekly(CHANNEL)
     clock.set(NEXT_MONDAY_0900 + timedelta(minutes=30))
-    lbot.service.run_slot(CHANNEL)
+    lbot.run_slot(CHANNEL)
     posted = lbot.fake.posted(CHANNEL)
     kinds = [m["metadata"]["event_type"] for m in posted]
     assert kinds == ["study_lab_quiz", "study_lab_weekly", "study_lab_quiz"]
     weekly = shown(posted[1]["blocks"])
     assert "Weekly results · 2026-W48" in weekly
-    assert "1. <@U1>: 1 point" in weekly
+    assert "1. Una One: 1 point" in weekly and "<@" not in weekly  # nobody is notified
     assert "Most missed this week" in weekly and "(2 wrong answers)" in weekly
 
 
@@ -127,8 +130,8 @@ def test_weekly_results_missed_on_monday_post_later_in_the_week_once(
 ) -> None:
     play(lbot, {"U1": True})
     clock.set(NEXT_MONDAY_0900 + timedelta(days=1))  # the bot was down all Monday
-    lbot.service.catch_up(lbot.store.list_schedules())
-    lbot.service.catch_up(lbot.store.list_schedules())
+    lbot.recover()
+    lbot.recover()
     weekly = [m for m in lbot.fake.posted(CHANNEL) if m["metadata"]["event_type"] == "study_lab_weekly"]
     assert len(weekly) == 1
 

@@ -13,8 +13,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bot.standin import SlackStandIn
 from tests.support.bot import SECRET, TOKEN, bot_env, sign
-from tests.support.slack_fake import SlackFake
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,7 +84,7 @@ def test_offline_define_and_export() -> None:
 
 
 def test_http_server_serves_slack_and_health_and_logs_no_secret(tmp_path: Path) -> None:
-    fake = SlackFake()
+    fake = SlackStandIn()
     port = free_port()
     env = bot_env(fake, f"sqlite:///{tmp_path}/bot.db", PORT=str(port), LOG_LEVEL="DEBUG")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from tests.support.bot import RunningBot, sign
+from tests.support.bot import RunningBot, click_body, sign
 
 
-def schedule_body() -> bytes:
+def define_body() -> bytes:
     return urlencode(
         {
-            "command": "/quiz",
-            "text": "schedule 09:30",
+            "command": "/define",
+            "text": "drain",
             "user_id": "U1",
             "channel_id": "C1",
             "team_id": "T1",
@@ -33,9 +33,9 @@ def forged_headers(kind: str) -> dict[str, str]:
     """Headers computed when the test runs, so timestamps are relative to now."""
     now = int(time.time())
     return {
-        "wrong-secret": lambda: sign(schedule_body(), now, secret="wrong-secret"),
-        "stale": lambda: sign(schedule_body(), now - 6 * 60),
-        "future": lambda: sign(schedule_body(), now + 6 * 60),
+        "wrong-secret": lambda: sign(define_body(), now, secret="wrong-secret"),
+        "stale": lambda: sign(define_body(), now - 6 * 60),
+        "future": lambda: sign(define_body(), now + 6 * 60),
         "no-headers": lambda: {},
         "no-signature": lambda: {"X-Slack-Request-Timestamp": str(now)},
         "no-timestamp": lambda: {"X-Slack-Signature": "v0=" + "0" * 64},
@@ -46,22 +46,22 @@ def forged_headers(kind: str) -> dict[str, str]:
     "kind", ["wrong-secret", "stale", "future", "no-headers", "no-signature", "no-timestamp"]
 )
 def test_unsigned_or_badly_signed_requests_get_401_and_change_nothing(bot: RunningBot, kind: str) -> None:
-    reply = bot.post(schedule_body(), FORM, headers=forged_headers(kind), signed=False)
-    assert reply.status == 401
-    assert bot.store.get_schedule("C1") is None
+    reply = bot.post(define_body(), FORM, headers=forged_headers(kind), signed=False)
+    assert reply.status == 401 and "no-new-work" not in reply.body
+    assert bot.storage.stats.top_terms(bot.ws, bot.clock().replace(year=2000)) == []  # not even counted
 
 
 def test_body_changed_after_signing_is_refused(bot: RunningBot) -> None:
-    headers = sign(schedule_body(), int(time.time()))
-    altered = schedule_body().replace(b"U1", b"U2")
+    headers = sign(define_body(), int(time.time()))
+    altered = define_body().replace(b"U1", b"U2")
     assert bot.post(altered, FORM, headers=headers, signed=False).status == 401
-    assert bot.store.get_schedule("C1") is None
+    assert bot.storage.stats.top_terms(bot.ws, bot.clock().replace(year=2000)) == []
 
 
 def test_properly_signed_request_is_accepted(bot: RunningBot) -> None:
-    reply = bot.post(schedule_body(), FORM)
+    reply = bot.post(define_body(), FORM)
     assert reply.status == 200
-    assert bot.store.get_schedule("C1") is not None
+    assert "A no-new-work posture" in reply.body
 
 
 def test_oversized_body_is_refused(bot: RunningBot) -> None:
@@ -71,7 +71,7 @@ def test_oversized_body_is_refused(bot: RunningBot) -> None:
     except (urllib.error.URLError, ConnectionError):
         status = 413  # waitress answered 413 and closed before the client finished sending
     assert status == 413
-    assert bot.post(schedule_body(), FORM).status == 200  # and the server still serves
+    assert bot.post(define_body(), FORM).status == 200  # and the server still serves
 
 
 def test_url_verification_is_answered(bot: RunningBot) -> None:
@@ -81,13 +81,24 @@ def test_url_verification_is_answered(bot: RunningBot) -> None:
 
 
 def test_user_id_comes_only_from_the_signed_payload(bot: RunningBot) -> None:
-    bot.command("/quiz", "now", channel="C1")
-    quiz = bot.fake.wait_for(lambda: bot.store.open_quizzes("C1"))[0]
-    # a value that tries to name another user is simply not a valid quiz value
-    bot.click("quiz_answer_0", f"{quiz.id}:0:UVICTIM", user="UATTACKER", channel="C1")
+    assert "Posted" in bot.say("/quiz", "now", channel="C100")
+    [quiz] = bot.open_quizzes("C100")
+    # a well-formed value, sent by the attacker while the victim's id travels elsewhere in the body
+    body = click_body(
+        "quiz_answer_0", f"{quiz.id}:0", "UATTACKER", "C100", bot.fake.response_url("act-UATTACKER")
+    )
+    payload = json.loads(parse_qs(body.decode())["payload"][0])
+    payload["user_id"] = "UVICTIM"  # the field a slash command would carry
+    payload["actions"][0]["user"] = {"id": "UVICTIM"}
+    payload["message"]["user"] = "UVICTIM"
+    assert bot.post(urlencode({"payload": json.dumps(payload)}).encode(), FORM).status == 200
     bot.fake.wait_for(lambda: [r for r in bot.fake.responses if r.method.endswith("act-UATTACKER")])
-    assert bot.store.user_answer(quiz.id, "UVICTIM") is None
-    assert bot.store.user_answer(quiz.id, "UATTACKER") is None
+    assert bot.storage.answers.of_user(bot.ws, quiz.id, "UATTACKER") == 0  # counted for who clicked
+    assert bot.storage.answers.of_user(bot.ws, quiz.id, "UVICTIM") is None
+    # and a value that tries to name another user is not a quiz value at all
+    bot.click("quiz_answer_0", f"{quiz.id}:0:UVICTIM", user="U2", channel="C100")
+    bot.fake.wait_for(lambda: [r for r in bot.fake.responses if r.method.endswith("act-U2")])
+    assert bot.storage.answers.of_user(bot.ws, quiz.id, "U2") is None
 
 
 def test_unknown_paths_and_methods(bot: RunningBot) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.runtime import build_runtime
-from bot.serving import serve
+from bot.server import serve
+from bot.standin import SlackStandIn
 from tests.support.bot import bot_env
-from tests.support.slack_fake import SlackFake
 from tests.support.socket_fake import SocketModeFake
 
 
@@ -32,7 +32,7 @@ def wait_until(check, timeout: float = 20) -> None:  # type: ignore[no-untyped-d
         time.sleep(0.05)
 
 
-def test_socket_mode_answers_reconnects_and_reports_health(fake: SlackFake, tmp_path: Path) -> None:
+def test_socket_mode_answers_reconnects_and_reports_health(fake: SlackStandIn, tmp_path: Path) -> None:
     socket = SocketModeFake()
     fake.socket_url = socket.url
     env = bot_env(fake, f"sqlite:///{tmp_path}/b.db", SLACK_APP_TOKEN="xapp-1-test-token")

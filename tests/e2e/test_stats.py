@@ -15,13 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_stats_lists_lookups_gaps_and_missed_terms(bot: RunningBot, sqlite_url: str) -> None:
     for text in ("drain", "draen", "CAS", "kubernetes operator", "kubernetes operator", "<!here> zzz"):
         assert bot.command("/define", text).status == 200
-    bot.command("/quiz", "now", channel="C1")
-    quiz = bot.fake.wait_for(lambda: bot.store.open_quizzes("C1"))[0]
+    assert "Posted" in bot.say("/quiz", "now", channel="C100")
+    quiz = bot.open_quizzes("C100")[0]
     wrong = (quiz.question.correct + 1) % 4
     for user in ("U1", "U2"):
-        bot.click(f"quiz_answer_{wrong}", f"{quiz.id}:{wrong}", user=user, channel="C1")
-    bot.fake.wait_for(lambda: bot.store.tally(quiz.id)[0] == 2)
-    bot.fake.wait_for(lambda: len(bot.store.top_misses(bot.clock().replace(year=2000))) == 2)
+        bot.click(f"quiz_answer_{wrong}", f"{quiz.id}:{wrong}", user=user, channel="C100")
+    bot.fake.wait_for(lambda: bot.storage.answers.tally(quiz.id)[0] == 2)
+    bot.fake.wait_for(lambda: len(bot.storage.stats.top_misses(bot.ws, bot.clock().replace(year=2000))) == 2)
     env = {**os.environ, "DATABASE_URL": sqlite_url}
     out = subprocess.run(
         [sys.executable, "-m", "bot", "stats", "--days", "36500"],

@@ -1,10 +1,12 @@
 """Running the real bot for end-to-end tests, and talking to it as Slack does.
 
 `RunningBot` builds the production runtime (`bot.runtime.build_runtime`) with
-its Web API pointed at a `SlackFake`, serves it with the production waitress
-server on port 0, and sends it requests signed exactly as Slack signs them
-(`slack_sdk.signature.SignatureVerifier`).  The clock is a `FakeClock` the test
-moves; nothing sleeps to wait for time to pass.
+its Web API pointed at the project's Slack stand-in (`bot.standin`), serves it
+with the production waitress server on port 0, and sends it requests signed
+exactly as Slack signs them (`slack_sdk.signature.SignatureVerifier`).  The
+clock is a `FakeClock` the test moves; nothing sleeps to wait for time to pass.
+Its few shortcuts (`run_slot`, `recover`, …) call the very service functions
+the scheduler's jobs call, for the bot's one workspace.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
-from bot.serving import run_until_closed
-from bot.web import make_server, make_wsgi
-from tests.support.slack_fake import SlackFake
+from bot.server import make_server, make_wsgi, run_until_closed
+from bot.service import Services
+from bot.standin import SlackStandIn
+from bot.storage import Storage
+from bot.storage.quizzes import QuizRecord
+from bot.workspace import Workspace
 
 SECRET = "test-signing-secret-0123456789"
 TOKEN = "xoxb-test-0000-secret-token"
-GLOSSARY = str(Path(__file__).resolve().parents[2] / "data" / "glossary.yml")
+GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "glossary.yml"
 
 
 class FakeClock:
@@ -66,13 +71,13 @@ def sign(body: bytes, timestamp: int, secret: str = SECRET) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
 
 
-def bot_env(fake: SlackFake, database_url: str, **extra: str) -> dict[str, str]:
+def bot_env(fake: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:
     env = {
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": database_url,
-        "GLOSSARY_PATH": GLOSSARY,
+        "GLOSSARY_PATH": str(GLOSSARY),
         "COUNT_UPDATE_SECONDS": "1",
     }
     env.update(extra)
@@ -82,11 +87,13 @@ def bot_env(fake: SlackFake, database_url: str, **extra: str) -> dict[str, str]:
 # -- what Slack sends, as bodies (also used by bench/) -----------------------------------
 
 
-def command_body(command: str, text: str, user: str, channel: str, response_url: str, **extra: str) -> bytes:
+def command_body(
+    command: str, text: str, user: str, channel: str, response_url: str, team: str = "T1", **extra: str
+) -> bytes:
     """A slash command's form body, with every field Slack sends."""
     fields = {
         "token": "legacy-ignored",
-        "team_id": "T1",
+        "team_id": team,
         "team_domain": "vango",
         "channel_id": channel,
         "channel_name": "general",
@@ -114,6 +121,7 @@ def click_body(
     block_id: str = "b1",
     view: dict[str, Any] | None = None,
     selected: str | None = None,
+    team: str = "T1",
 ) -> bytes:
     """A block_actions form body: a button (or a menu pick) in a message, an ephemeral message or a view."""
     action: dict[str, Any] = {
@@ -134,11 +142,11 @@ def click_body(
         }
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": {"id": user, "username": "someone", "name": "someone", "team_id": "T1"},
+        "user": {"id": user, "username": "someone", "name": "someone", "team_id": team},
         "api_app_id": "A1",
         "token": "legacy-ignored",
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "team": {"id": "T1", "domain": "vango"},
+        "team": {"id": team, "domain": "vango"},
         "enterprise": None,
         "is_enterprise_install": False,
         "actions": [action],
@@ -170,9 +178,10 @@ def click_body(
 class SlackSender:
     """Sends a bot at `url` what Slack would send, signed; response_urls point at `fake`."""
 
-    def __init__(self, url: str, fake: SlackFake) -> None:
+    def __init__(self, url: str, fake: SlackStandIn, team: str = "T1") -> None:
         self.url = url
         self.fake = fake
+        self.team = team
 
     def post(
         self,
@@ -197,6 +206,7 @@ class SlackSender:
     def command(
         self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
     ) -> Reply:
+        extra.setdefault("team", self.team)
         body = command_body(command, text, user, channel, self.fake.response_url(f"cmd-{user}"), **extra)
         return self.post(body, "application/x-www-form-urlencoded")
 
@@ -211,12 +221,38 @@ class SlackSender:
         block_id: str = "b1",
         view: dict[str, Any] | None = None,
         selected: str | None = None,
+        team: str | None = None,
     ) -> Reply:
         response_url = self.fake.response_url(f"act-{user}")
         body = click_body(
-            action_id, value, user, channel, response_url, message_ts, ephemeral, block_id, view, selected
+            action_id,
+            value,
+            user,
+            channel,
+            response_url,
+            message_ts,
+            ephemeral,
+            block_id,
+            view,
+            selected,
+            team or self.team,
         )
         return self.post(body, "application/x-www-form-urlencoded")
+
+    def say(
+        self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
+    ) -> str:
+        """The private answer to a slash command: the acknowledgement's text, or else what the
+        bot sent to the command's response_url afterwards."""
+        path = f"/response/cmd-{user}"
+        before = len([r for r in self.fake.responses if r.method == path])
+        reply = self.command(command, text, user, channel, **extra)
+        assert reply.status == 200, reply
+        body = reply.json()
+        if body and body.get("text"):
+            return str(body["text"])
+        later = self.fake.wait_for(lambda: [r for r in self.fake.responses if r.method == path][before:])
+        return str(later[0].body["text"])
 
     def event(
         self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
@@ -224,7 +260,7 @@ class SlackSender:
         body = {
             "type": "event_callback",
             "token": "legacy",
-            "team_id": "T1",
+            "team_id": self.team,
             "api_app_id": "A1",
             "event_id": event_id,
             "event_time": int(time.time()),
@@ -234,10 +270,12 @@ class SlackSender:
 
 
 class RunningBot(SlackSender):
-    def __init__(self, fake: SlackFake, settings: Settings, clock: FakeClock, claim_lease: timedelta) -> None:
+    def __init__(
+        self, fake: SlackStandIn, settings: Settings, clock: FakeClock, claim_lease: timedelta
+    ) -> None:
         self.clock = clock
         self.runtime: Runtime = build_runtime(settings, clock=clock, claim_lease=claim_lease)
-        self.server = make_server(make_wsgi(self.runtime.app, self.runtime.store), "127.0.0.1", 0)
+        self.server = make_server(make_wsgi(self.runtime.app, self.runtime.storage.db.engine), "127.0.0.1", 0)
         super().__init__(f"http://127.0.0.1:{self.server.effective_port}", fake)
         self._closing = threading.Event()
         self._thread = threading.Thread(
@@ -248,7 +286,7 @@ class RunningBot(SlackSender):
     @classmethod
     def start(
         cls,
-        fake: SlackFake,
+        fake: SlackStandIn,
         database_url: str,
         clock: FakeClock | None = None,
         claim_lease: timedelta = timedelta(seconds=30),
@@ -267,12 +305,46 @@ class RunningBot(SlackSender):
         self.runtime.close()
 
     @property
-    def service(self) -> Any:
-        return self.runtime.service
+    def services(self) -> Services:
+        return self.runtime.services
 
     @property
-    def store(self) -> Any:
-        return self.runtime.store
+    def storage(self) -> Storage:
+        return self.runtime.storage
+
+    @property
+    def ws(self) -> Workspace:
+        assert self.runtime.workspace is not None
+        return self.runtime.workspace
+
+    # -- the scheduler's jobs, called now -------------------------------------------------
+
+    def run_slot(self, channel: str) -> QuizRecord | None:
+        return self.services.posting.run_slot(self.ws, channel)
+
+    def run_weekly(self, channel: str) -> None:
+        self.services.weekly.run(self.ws, channel)
+
+    def recover(self) -> None:
+        self.services.posting.recover()
+
+    def flush_counts(self) -> None:
+        self.services.closing.flush_counts()
+
+    def close_due(self) -> None:
+        self.services.closing.close_due()
+
+    def quiz(self, quiz_id: int) -> QuizRecord:
+        found = self.storage.quizzes.get(self.ws, quiz_id)
+        assert found is not None
+        return found
+
+    def open_quizzes(self, channel: str) -> list[QuizRecord]:
+        return [q for q in self.storage.quizzes.open_in(self.ws, channel) if q.message_ts is not None]
+
+    def after_ack_done(self, timeout: float = 10.0) -> None:
+        """Wait until the bot's own pool has run everything it was given so far."""
+        assert self.runtime.core.after_ack.wait_idle(timeout), "the bot's pool did not finish in time"
 
 
-__all__ = ["FakeClock", "RunningBot", "SlackFake", "bot_env", "load_settings", "sign"]
+__all__ = ["FakeClock", "RunningBot", "SlackStandIn", "bot_env", "load_settings", "sign"]

@@ -2,7 +2,7 @@
 
 `Replica.start(...)` spawns a process that builds the production runtime (its
 own engine, APScheduler scheduler and waitress server) against a shared
-database and a `SlackFake` in the test process.  The test steers it over a pipe:
+database and a `SlackStandIn` in the test process.  The test steers it over a pipe:
 set its clock, and fire one of its scheduler's jobs now (through APScheduler,
 waiting for the run to finish), as the cron trigger would at the slot time.
 """
@@ -25,7 +25,7 @@ def _serve(conn: Connection, env: dict[str, str], start: float) -> None:
     clock = FakeClock(datetime.fromtimestamp(start, UTC))
     settings = load_settings(env)
     bot = RunningBot(fake=None, settings=settings, clock=clock, claim_lease=timedelta(seconds=60))  # type: ignore[arg-type]
-    scheduler = bot.runtime.scheduler
+    jobs = bot.runtime.jobs
     done: dict[str, threading.Event] = {}
     errors: list[str] = []
 
@@ -36,8 +36,8 @@ def _serve(conn: Connection, env: dict[str, str], start: float) -> None:
         if flag is not None:
             flag.set()
 
-    scheduler.scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-    scheduler.start()
+    jobs.scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    jobs.start()
     conn.send(bot.url)
     while True:
         command, arg = conn.recv()
@@ -47,16 +47,16 @@ def _serve(conn: Connection, env: dict[str, str], start: float) -> None:
             clock.set(datetime.fromtimestamp(arg, UTC))
             conn.send(True)
         elif command == "sync":
-            scheduler.sync()
-            conn.send(sorted(job.id for job in scheduler.scheduler.get_jobs()))
+            jobs.sync()
+            conn.send(sorted(job.id for job in jobs.scheduler.get_jobs()))
         elif command == "fire":
             done[arg] = threading.Event()
-            job = scheduler.scheduler.get_job(arg)
+            job = jobs.scheduler.get_job(arg)
             if job is None:
                 conn.send(f"no job {arg}")
                 continue
             job.modify(next_run_time=datetime.now(UTC))
-            scheduler.scheduler.wakeup()
+            jobs.scheduler.wakeup()
             conn.send(done[arg].wait(30) and not errors or f"job failed: {errors}")
     bot.close()
     conn.send("stopped")

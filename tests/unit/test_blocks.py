@@ -16,7 +16,9 @@ from bot.glossary import Glossary, Term
 from bot.leaderboard import Standing, week_of
 from bot.lookup import LookupResult
 from bot.quiz import KIND_TERM, KIND_TRAP, Question
-from tests.support.slack_fake import MESSAGE_LIMIT, VIEW_LIMIT, blocks_error
+from bot.standin.checks import MESSAGE_BLOCKS as MESSAGE_LIMIT
+from bot.standin.checks import VIEW_BLOCKS as VIEW_LIMIT
+from bot.standin.checks import blocks_error
 
 MENTION = re.compile(r"<[@!#]|<https?:")
 hostile = st.text(alphabet=st.sampled_from("<>&@!#|:/ abcXYZ-é🚀\n"), min_size=1, max_size=120).map(

@@ -21,6 +21,8 @@ from bot.quiz import (
     build_question,
     choose_term,
     is_valid_choice,
+    kind_for,
+    names_itself,
     question_for_slot,
 )
 from bot.text import normalise
@@ -129,10 +131,17 @@ def test_distractors_come_from_the_same_category_first(glossary: Glossary, kind:
     for seed in range(5):
         for term in glossary.terms:
             question = build_question(glossary, term, kind, random.Random(seed))
-            same_category = [t for t in glossary.terms if t.category == term.category and t is not term]
+            # A trap that names its own term would give itself away as a distractor: those come last.
+            same_category = [
+                t
+                for t in glossary.terms
+                if t.category == term.category
+                and t is not term
+                and not (kind == KIND_TRAP and names_itself(t.trap, t))
+            ]
             distractors = [by_answer[c] for i, c in enumerate(question.choices) if i != question.correct]
             from_same = [t for t in distractors if t.category == term.category]
-            assert len(from_same) == min(len(same_category), CHOICES - 1), (term.term, question.choices)
+            assert len(from_same) >= min(len(same_category), CHOICES - 1), (term.term, question.choices)
 
 
 def test_deploy_questions_offer_both_other_deploy_terms(glossary: Glossary) -> None:
@@ -242,3 +251,39 @@ def test_another_process_builds_the_same_question(glossary: Glossary) -> None:
             check=True,
         )
         assert result.stdout.strip() == repr((here.term, here.kind, here.choices, here.correct))
+
+
+# -- no question gives its answer away ------------------------------------------------------
+
+
+@pytest.mark.parametrize("wanted", KINDS)
+def test_no_question_on_the_shipped_glossary_names_its_answer(glossary: Glossary, wanted: str) -> None:
+    """Every term, asked both ways: the right trap never names the term asked about, the
+    definition shown never names the term to find, and no distractor trap names its own term
+    while another distractor would do."""
+    for term in glossary.terms:
+        kind = kind_for(term, wanted)
+        for seed in range(8):
+            question = build_question(glossary, term, kind, random.Random(seed))
+            if question.kind == KIND_TRAP:
+                assert not names_itself(question.right_answer, term), (term.term, question.right_answer)
+                wrong = [c for i, c in enumerate(question.choices) if i != question.correct]
+                owners = [t for t in glossary.terms if t.trap in wrong]
+                assert not any(names_itself(t.trap, t) for t in owners), (term.term, wrong)
+            else:
+                assert not names_itself(question.prompt, term), (term.term, question.prompt)
+
+
+def test_trap_questions_are_not_asked_of_terms_whose_trap_names_them(glossary: Glossary) -> None:
+    """Cell's trap says "launch cell" and Warm deploy's says "warm deploy": those are asked as
+    "which term is this?" instead, whatever the slot's random source chose."""
+    for name in ("Cell", "Warm deploy"):
+        term = glossary.get(name)
+        assert term is not None and names_itself(term.trap, term)
+        assert kind_for(term, KIND_TRAP) == KIND_TERM
+    drain = glossary.get("Drain")
+    assert drain is not None and kind_for(drain, KIND_TRAP) == KIND_TRAP
+    for slot in range(200):
+        question = question_for_slot(glossary, "C1", f"2026-11-{slot:03d}", [])
+        if question.term in ("Cell", "Warm deploy"):
+            assert question.kind == KIND_TERM

@@ -1,4 +1,4 @@
-"""bot/schedule.py: `/quiz schedule` parsing, today's slot, the next post, and
+"""bot/slots.py (and bot/jobs.py's SlotTrigger built on it): `/quiz schedule` parsing, today's slot, the next post, and
 the trigger across the 2026 DST changes in Europe/Berlin (29 March: 02:00 jumps
 to 03:00; 25 October: 02:00-03:00 happens twice)."""
 
@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.jobs import SlotTrigger
+from bot.slots import (
     Schedule,
     ScheduleError,
     end_of_local_day,
@@ -37,9 +38,13 @@ def schedule(at: time = time(9, 30), days: tuple[int, ...] = DAILY, zone: str = 
     return Schedule(channel_id="C1", at=at, timezone=zone, days=days)
 
 
+def trigger_of(sched: Schedule) -> SlotTrigger:
+    return SlotTrigger(sched.at, sched.days, sched.zone)
+
+
 def fires(sched: Schedule, start: datetime, end: datetime) -> list[datetime]:
     """Successive fire times in [start, end), each computed from the one before, as the scheduler does."""
-    trigger = sched.trigger()
+    trigger = trigger_of(sched)
     out: list[datetime] = []
     previous: datetime | None = None
     now = start
@@ -326,7 +331,7 @@ def test_a_repeated_time_in_the_autumn_fires_once() -> None:
 
 def test_a_trigger_created_between_the_two_0230s_waits_for_the_next_day() -> None:
     between = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 02:45 CEST, before the clocks go back
-    fire = schedule(at=time(2, 30)).trigger().get_next_fire_time(None, between)
+    fire = trigger_of(schedule(at=time(2, 30))).get_next_fire_time(None, between)
     assert fire is not None
     assert fire.astimezone(UTC) == datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
 
@@ -359,7 +364,7 @@ def test_midnight_slot_after_spring_forward_is_not_skipped() -> None:
     """APScheduler's own cron arithmetic, stepping from the previous fire, skips
     9 March here (agronholm/apscheduler #529, #606)."""
     zone = ZoneInfo("America/New_York")
-    trigger = parse_schedule("C1", ["00:30", "America/New_York", "daily"], "UTC").trigger()
+    trigger = trigger_of(parse_schedule("C1", ["00:30", "America/New_York", "daily"], "UTC"))
     previous = datetime(2026, 3, 8, 0, 30, tzinfo=zone)
     fire = trigger.get_next_fire_time(previous, previous)
     assert fire is not None

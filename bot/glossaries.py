@@ -1,9 +1,10 @@
-"""The running bot's glossary: loaded once, reloaded when the file changes.
+"""The running bot's glossaries: the file, loaded once and reloaded when it changes.
 
-`GlossarySource.current` is the last good glossary with its lookup index.  A
-check (run every few seconds by the scheduler) compares the file's modification
-time and size; on a change it loads the file again.  An invalid edit is logged
-with the full report and the last good glossary keeps serving.
+`Glossaries.base` is the last good glossary from the file with its lookup
+index; `for_workspace(ws)` is what one workspace sees.  A check (run every few
+seconds by the scheduler) compares the file's modification time and size; on a
+change it loads the file again.  An invalid edit is logged with the full report
+and the last good glossary keeps serving.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.lookup import Lookup
+from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-class GlossarySource:
+class Glossaries:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
@@ -43,12 +45,12 @@ class GlossarySource:
         self._current = Loaded(glossary, Lookup(glossary))
 
     @property
-    def current(self) -> Loaded:
+    def base(self) -> Loaded:
+        """The file's glossary, every workspace's default."""
         return self._current
 
-    @property
-    def glossary(self) -> Glossary:
-        return self._current.glossary
+    def for_workspace(self, ws: Workspace) -> Loaded:
+        return self._current
 
     def reload_if_changed(self) -> bool:
         """Reload after an edit; True when a new glossary is now serving."""

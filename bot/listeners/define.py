@@ -1,0 +1,79 @@
+"""`/define` and the glossary's buttons and menus: term cards, related terms, sharing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import blocks
+from bot.listeners import payload
+from bot.listeners.context import bot_of
+
+GONE = "That term is no longer in the glossary."
+
+
+def define(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """`/define TEXT`: the private answer is the acknowledgement itself."""
+    answer = bot_of(context).services.definitions.define(
+        payload.workspace(context), payload.command_text(command)
+    )
+    ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
+
+
+def show_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """A "Did you mean", "Related" or menu pick: the card replaces the private message."""
+    bot = bot_of(context)
+    card = bot.services.definitions.card(payload.workspace(context), payload.action_value(body))
+    ack()
+    if card is None:
+        bot.reply(body, respond, text=GONE)
+    else:
+        bot.reply(body, respond, text=card.text, blocks=card.blocks, replace_original=True)
+
+
+def share_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    bot = bot_of(context)
+    bot.later("share a term", _share, bot, payload.workspace(context), body, respond)
+
+
+def _share(bot: Any, ws: Any, body: dict[str, Any], respond: Respond) -> None:
+    services = bot.services
+    name = services.people.name(ws, payload.user_id(body))
+    card = services.definitions.card(ws, payload.action_value(body), shared_by=name)
+    if card is None:
+        bot.reply(body, respond, text=GONE)
+    else:
+        bot.reply(body, respond, text=card.text, blocks=card.blocks, response_type="in_channel")
+
+
+def term_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Options for a category menu of a large glossary, as the person types."""
+    typed = str(body.get("value") or "")[:100]
+    block = str(body.get("block_id") or "")
+    ack(options=bot_of(context).services.definitions.options(payload.workspace(context), block, typed))
+
+
+def home_pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """A term picked in the Home tab's glossary: its card in a modal."""
+    bot = bot_of(context)
+    modal = bot.services.definitions.modal(payload.workspace(context), payload.action_value(body))
+    ack()
+    if modal is not None and payload.trigger_id(body):
+        ws = payload.workspace(context)
+        bot.later(
+            "open a term",
+            lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=modal),
+        )
+
+
+def register(app: App) -> None:
+    app.command("/define")(define)
+    app.action(re.compile(rf"^{blocks.DEFINE_SHOW}_\d+$"))(show_term)
+    app.action(blocks.DEFINE_PICK)(show_term)
+    app.action(blocks.DEFINE_SHARE)(share_term)
+    app.options(blocks.DEFINE_PICK)(term_options)
+    app.options(blocks.HOME_PICK)(term_options)
+    app.action(blocks.HOME_PICK)(home_pick)

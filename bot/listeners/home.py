@@ -1,0 +1,69 @@
+"""The Home tab and private practice: opened, answered, next."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot import blocks
+from bot.listeners import payload
+from bot.listeners.context import bot_of
+
+
+def home_opened(event: dict[str, Any], context: BoltContext) -> None:
+    """Publish the person's Home from the pool: the event's acknowledgement never waits for Slack."""
+    if event.get("tab", "home") == "home" and event.get("user"):
+        bot = bot_of(context)
+        bot.later(
+            "publish a Home tab", bot.services.home.publish, payload.workspace(context), str(event["user"])
+        )
+
+
+def practice_start(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    bot, ws = bot_of(context), payload.workspace(context)
+    question = bot.services.practice.next_question(ws, payload.user_id(body))
+    ack()
+    if payload.trigger_id(body):
+        bot.later(
+            "open practice",
+            lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=question),
+        )
+
+
+def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Judged and stored before the acknowledgement; the modal is updated afterwards."""
+    bot, ws, user, view = (
+        bot_of(context),
+        payload.workspace(context),
+        payload.user_id(body),
+        payload.view(body),
+    )
+    meta = str(view.get("private_metadata") or "")
+    shown = bot.services.practice.answer(ws, user, meta, payload.choice_index(body))
+    if shown is None:  # not a question this bot asked: ask a fresh one instead
+        shown = bot.services.practice.next_question(ws, user)
+    ack()
+    if view.get("id"):
+        bot.later(
+            "update practice",
+            lambda: bot.core.client(ws).views_update(view_id=view["id"], hash=view.get("hash"), view=shown),
+        )
+
+
+def practice_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    bot, ws, view = bot_of(context), payload.workspace(context), payload.view(body)
+    question = bot.services.practice.next_question(ws, payload.user_id(body), last=payload.action_value(body))
+    ack()
+    if view.get("id"):
+        bot.later(
+            "next practice", lambda: bot.core.client(ws).views_update(view_id=view["id"], view=question)
+        )
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(home_opened)
+    app.action(blocks.HOME_PRACTICE)(practice_start)
+    app.action(re.compile(rf"^{blocks.PRACTICE_ANSWER}_\d+$"))(practice_answer)
+    app.action(blocks.PRACTICE_NEXT)(practice_next)

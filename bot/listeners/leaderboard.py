@@ -1,0 +1,63 @@
+"""`/leaderboard` (privately, in the acknowledgement) and sharing it in the channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import blocks
+from bot.leaderboard import parse_week
+from bot.listeners import payload
+from bot.listeners.context import BotContext, bot_of
+from bot.workspace import Workspace
+
+USAGE = "Use `/leaderboard` for this week or `/leaderboard last` for last week."
+ONLY_HERE = "That leaderboard can only be shared where it was asked for."
+
+
+def leaderboard(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    words = payload.command_text(command).lower().split()
+    if words and words[0] not in ("last", "this"):
+        ack(response_type="ephemeral", text=USAGE, blocks=blocks.notice_blocks(USAGE))
+        return
+    bot, channel, user = bot_of(context), payload.channel_id(command), payload.user_id(command)
+    board = bot.services.boards.board(payload.workspace(context), channel, user, last=words[:1] == ["last"])
+    shown = blocks.leaderboard_blocks(channel, board.week, board.standings[:10], board.caller, user)
+    ack(response_type="ephemeral", text=blocks.plain(f"Leaderboard {board.week.label}"), blocks=shown)
+
+
+def share_board(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    bot = bot_of(context)
+    bot.later("share a leaderboard", _share, bot, payload.workspace(context), body, respond)
+
+
+def _share(bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respond) -> None:
+    """Post the board in the channel, with names rather than mentions (nobody is notified)."""
+    channel, _, label = payload.action_value(body).partition("|")
+    here = payload.channel_id(body)
+    try:
+        week = parse_week(label, bot.core.zone_for(ws, here))
+    except ValueError:
+        week = None
+    if channel != here or week is None:
+        bot.reply(body, respond, text=ONLY_HERE)
+        return
+    services = bot.services
+    top = services.boards.for_week(ws, here, week, None).standings[:10]
+    names = services.people.names(ws, [s.user for s in top] + [payload.user_id(body)])
+    shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
+    shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[payload.user_id(body)])}")
+    bot.reply(
+        body,
+        respond,
+        text=blocks.plain(f"Leaderboard {week.label}"),
+        blocks=shown,
+        response_type="in_channel",
+    )
+
+
+def register(app: App) -> None:
+    app.command("/leaderboard")(leaderboard)
+    app.action(blocks.LEADERBOARD_SHARE)(share_board)

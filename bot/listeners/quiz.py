@@ -1,0 +1,143 @@
+"""`/quiz` (a table of subcommands) and the quiz's answer buttons.
+
+`help` and `status` answer in the acknowledgement.  Everything that changes
+the quiz first needs to know whether the user may (which can take a
+`users.info` call) and whether the bot can post in the channel, so it
+acknowledges at once and answers through `response_url` from the bot's own
+pool.  An answer click is stored before it is acknowledged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import blocks, replies
+from bot.listeners import payload
+from bot.listeners.context import BotContext, bot_of
+from bot.slots import ScheduleError, parse_schedule
+from bot.text import escape_mrkdwn
+from bot.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class QuizCommand:
+    bot: BotContext
+    ws: Workspace
+    channel: str
+    user: str
+    args: list[str]
+    text: str
+
+
+def _private(text: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "text": text, "blocks": blocks.notice_blocks(text)}
+
+
+def _status_text(cmd: QuizCommand) -> str:
+    status = cmd.bot.services.schedules.status(cmd.ws, cmd.channel)
+    return replies.status(status.stored, status.next_post)
+
+
+def _schedule(cmd: QuizCommand) -> str:
+    try:
+        schedule = parse_schedule(cmd.channel, cmd.args, cmd.bot.services.schedules.default_zone_name(cmd.ws))
+    except ScheduleError as exc:
+        return escape_mrkdwn(str(exc))
+    problem = cmd.bot.services.schedules.save(cmd.ws, schedule, cmd.user)
+    if problem:
+        return replies.cannot_post(problem) + " Nothing was scheduled."
+    cmd.bot.on_schedule_change()
+    return replies.scheduled(schedule, _status_text(cmd))
+
+
+def _off(cmd: QuizCommand) -> str:
+    removed = cmd.bot.services.schedules.stop(cmd.ws, cmd.channel)
+    cmd.bot.on_schedule_change()
+    return "The term of the day is off here." if removed else "There was no schedule here."
+
+
+def _now(cmd: QuizCommand) -> str:
+    return replies.now_outcome(cmd.bot.services.posting.post_now(cmd.ws, cmd.channel, cmd.user))
+
+
+def _admins(cmd: QuizCommand) -> str:
+    admins = cmd.bot.services.admins
+    wanted = payload.mentioned_users(cmd.text)
+    if wanted:
+        admins.set_quiz_admins(cmd.ws, wanted, cmd.bot.core.clock())
+    return replies.admins_list(admins.quiz_admins(cmd.ws))
+
+
+def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: bool, respond: Respond) -> None:
+    """In the pool: refuse DMs (and non-admins where it matters), else run; answer privately either way."""
+    if cmd.channel.startswith("D"):
+        text = replies.DM_ONLY_CHANNELS
+    elif admins_only and not cmd.bot.services.admins.may_manage(cmd.ws, cmd.user):
+        text = replies.NOT_ADMIN
+    else:
+        text = run(cmd)
+    respond(**_private(text))
+
+
+# Subcommands answered from the pool, and whether only quiz admins may use them (anyone may use
+# `now`: a quiz admin's question counts, anyone else's is a practice round).
+LATER: dict[str, tuple[Callable[[QuizCommand], str], bool]] = {
+    "schedule": (_schedule, True),
+    "off": (_off, True),
+    "admins": (_admins, True),
+    "now": (_now, False),
+}
+INLINE: dict[str, Callable[[QuizCommand], str]] = {
+    "help": lambda cmd: replies.QUIZ_HELP,
+    "status": _status_text,
+    "admins": lambda cmd: replies.admins_list(cmd.bot.services.admins.quiz_admins(cmd.ws)),
+}
+
+
+def quiz(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """`/quiz SUBCOMMAND …`, dispatched through the tables above."""
+    bot, text = bot_of(context), payload.command_text(command)
+    words = text.split()
+    sub = words[0].lower() if words else "help"
+    cmd = QuizCommand(
+        bot,
+        payload.workspace(context),
+        payload.channel_id(command),
+        payload.user_id(command),
+        words[1:],
+        text,
+    )
+    if sub in LATER and (sub != "admins" or cmd.args):  # anyone may see the admins; only they change them
+        ack()
+        bot.later(f"/quiz {sub}", _later, cmd, *LATER[sub], respond)
+    else:
+        inline = INLINE.get(sub)
+        ack(**_private(inline(cmd) if inline else replies.unknown_subcommand(words[0])))
+
+
+def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """A quiz button: stored before the acknowledgement, so a click Slack saw succeed is never lost."""
+    bot, ws, user, picked = (
+        bot_of(context),
+        payload.workspace(context),
+        payload.user_id(body),
+        payload.quiz_answer(body),
+    )
+    if picked is None or not user:
+        ack()
+        bot.reply(body, respond, text="That button is not valid; nothing was recorded.")
+        return
+    reply = bot.services.answering.answer(ws, picked[0], user, picked[1])
+    ack()
+    bot.services.home.mark_stale(ws, user)
+    bot.reply(body, respond, text="Your answer", blocks=reply)
+
+
+def register(app: App) -> None:
+    app.command("/quiz")(quiz)
+    app.action(re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$"))(answer_quiz)

@@ -1,0 +1,99 @@
+"""The service layer: what listeners, scheduled jobs and the terminal call.
+
+Each module holds one concept and joins the pure modules (quiz, slots,
+leaderboard, practice, blocks) to storage and to Slack through `Core`:
+
+| module       | holds                                                                    |
+| ------------ | ------------------------------------------------------------------------ |
+| `core`       | the shared parts (storage, clients, glossaries, settings, clock, pool)   |
+| `posting`    | posting quizzes exactly once, `/quiz now`, and recovery                  |
+| `schedules`  | a channel's schedule, managed from Slack                                 |
+| `closing`    | the live answer count and the reveal                                     |
+| `answering`  | a quiz click, stored before it is acknowledged                           |
+| `definitions`| `/define`: lookups, term cards, statistics                               |
+| `weekly`     | the weekly results post                                                  |
+| `boards`     | leaderboards                                                             |
+| `admins`     | who manages the quiz and the glossary                                    |
+| `people`     | names and admin status from `users.info`                                 |
+| `channels`   | membership, permalinks, finding the bot's own earlier post               |
+| `home`       | the App Home tab                                                         |
+| `practice`   | private practice in a modal                                              |
+| `workspaces` | install, uninstall, deleting a workspace's data                          |
+
+`Services.build(core, ...)` makes them all, wired to each other.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from bot.service.admins import Admins
+from bot.service.answering import Answering
+from bot.service.boards import Boards
+from bot.service.channels import Channels
+from bot.service.closing import Closing
+from bot.service.core import Core
+from bot.service.definitions import Definitions
+from bot.service.home import HomeTabs
+from bot.service.people import People
+from bot.service.posting import Posting
+from bot.service.practice import PracticeSessions
+from bot.service.schedules import ScheduleManager
+from bot.service.weekly import WeeklyResults
+from bot.service.workspaces import Lifecycle
+
+
+@dataclass
+class Services:
+    core: Core
+    people: People
+    admins: Admins
+    channels: Channels
+    boards: Boards
+    closing: Closing
+    weekly: WeeklyResults
+    posting: Posting
+    schedules: ScheduleManager
+    answering: Answering
+    definitions: Definitions
+    home: HomeTabs
+    practice: PracticeSessions
+    workspaces: Lifecycle
+
+    @classmethod
+    def build(
+        cls,
+        core: Core,
+        installations: SQLAlchemyInstallationStore | None = None,
+        rng: random.Random | None = None,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> Services:
+        people = People(core)
+        admins = Admins(core, people)
+        channels = Channels(core)
+        boards = Boards(core)
+        closing = Closing(core)
+        weekly = WeeklyResults(core, boards, channels, people)
+        posting = Posting(core, closing, weekly, admins, channels)
+        lifecycle = Lifecycle(core, installations, on_change)
+        core.on_workspace_gone = lifecycle.gone
+        return cls(
+            core,
+            people,
+            admins,
+            channels,
+            boards,
+            closing,
+            weekly,
+            posting,
+            ScheduleManager(core, channels),
+            Answering(core),
+            Definitions(core),
+            HomeTabs(core, boards),
+            PracticeSessions(core, rng),
+            lifecycle,
+        )

@@ -1,0 +1,114 @@
+"""`Core`: what every service needs, gathered once, and the small rules they share.
+
+The storage, the Slack clients (one per workspace), the glossaries, the typed
+settings, the clock, this process's name as a claim owner, the claim lease,
+and `after_ack`: the bot's own thread pool, through which every call to Slack
+that follows an acknowledgement runs, so a slow Slack never holds a request
+thread (and never delays another user's acknowledgement).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Settings
+from bot.glossaries import Glossaries, Loaded
+from bot.installations import NotInstalled, SlackClients
+from bot.slack_client import SLACK_FAILURES, TOKEN_GONE_ERRORS, WORST_CALL, slack_error
+from bot.slots import end_of_local_day, find_zone
+from bot.storage import Storage
+from bot.workspace import Workspace
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+# A claim is retaken only after its owner has had time for the slowest call Slack allows.
+DEFAULT_LEASE = max(timedelta(minutes=5), WORST_CALL * 2)
+EXPECTED_FAILURES: tuple[type[Exception], ...] = (*SLACK_FAILURES, SQLAlchemyError, NotInstalled)
+# Slack could not be reached for a workspace: an error answer, a dropped connection, no installation.
+UNREACHABLE: tuple[type[Exception], ...] = (*SLACK_FAILURES, NotInstalled)
+
+
+class AfterAck:
+    """The bot's own named pool for work after an acknowledgement; failures are logged, never raised."""
+
+    def __init__(self, threads: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="after-ack")
+        self._idle = threading.Condition()
+        self._pending = 0
+
+    def run(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        def guarded() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except EXPECTED_FAILURES as exc:
+                log.warning("%s failed: %s %s", what, type(exc).__name__, slack_error(exc))
+            except Exception:  # noqa: BLE001 - the pool's last line: log it, keep serving
+                log.exception("%s failed", what)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+            return None
+
+        with self._idle:
+            self._pending += 1
+        return self.pool.submit(guarded)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until everything given so far has run (tests, the playground); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True)  # work already accepted (replies) still runs
+
+
+@dataclass
+class Core:
+    storage: Storage
+    slack: SlackClients
+    glossaries: Glossaries
+    settings: Settings
+    clock: Clock
+    owner: str
+    claim_lease: timedelta = DEFAULT_LEASE
+    after_ack: AfterAck = field(default_factory=lambda: AfterAck(16))
+    on_workspace_gone: Callable[[Workspace], None] = field(default=lambda ws: None)
+
+    def client(self, ws: Workspace) -> WebClient:
+        return self.slack.for_workspace(ws)
+
+    def glossary(self, ws: Workspace) -> Loaded:
+        return self.glossaries.for_workspace(ws)
+
+    def default_zone(self, ws: Workspace) -> ZoneInfo:
+        record = self.storage.workspaces.get(ws)
+        name = record.settings.get("default_timezone") if record is not None else None
+        return (find_zone(name) if name else None) or self.settings.default_zone
+
+    def zone_for(self, ws: Workspace, channel_id: str) -> ZoneInfo:
+        stored = self.storage.schedules.get(ws, channel_id)
+        return stored.schedule.zone if stored is not None else self.default_zone(ws)
+
+    def closes_at(self, posted: datetime, zone: ZoneInfo) -> datetime:
+        end = end_of_local_day(posted, zone)
+        after = self.settings.quiz_close_after
+        return min(end, posted + after) if after else end
+
+    def check_token(self, ws: Workspace, exc: Exception) -> bool:
+        """True (and the workspace stopped) when Slack says its token is gone."""
+        if slack_error(exc) in TOKEN_GONE_ERRORS:
+            log.warning("workspace %s: token no longer valid (%s); stopping it", ws.key, slack_error(exc))
+            self.on_workspace_gone(ws)
+            return True
+        return False

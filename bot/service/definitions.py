@@ -1,0 +1,67 @@
+"""`/define`: what a person typed, looked up in their workspace's glossary and answered.
+
+The lookup itself is pure (`bot.lookup`); this adds the workspace's glossary,
+the answer's blocks, and the statistics the glossary's owners read (buffered,
+so a `/define` never waits for the database).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import blocks
+from bot.glossary import Term
+from bot.service.core import Core
+from bot.text import normalise
+from bot.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # the fallback text, escaped
+    blocks: blocks.Blocks
+
+
+class Definitions:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def define(self, ws: Workspace, typed: str) -> Answer:
+        loaded = self.core.glossary(ws)
+        if normalise(typed) in ("", "help"):
+            return Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary))
+        result = loaded.lookup.find(typed)
+        self._record(ws, result.match.term if result.match else None, result.query)
+        fallback = result.match.term if result.match else "No exact match"
+        return Answer(blocks.plain(fallback), blocks.lookup_blocks(loaded.glossary, result, typed))
+
+    def _record(self, ws: Workspace, term: str | None, query: str) -> None:
+        try:
+            self.core.storage.stats.record(ws, term, None if term else query, self.core.clock())
+        except SQLAlchemyError as exc:
+            log.warning("lookup not recorded: %s", type(exc).__name__)
+
+    def term(self, ws: Workspace, name: str) -> Term | None:
+        return self.core.glossary(ws).glossary.get(name)
+
+    def card(self, ws: Workspace, name: str, shared_by: str | None = None) -> Answer | None:
+        """A term's card (for a button or a menu pick), or None when the term is gone."""
+        glossary = self.core.glossary(ws).glossary
+        term = glossary.get(name)
+        if term is None:
+            return None
+        text = f"{term.term}: {term.definition}" if shared_by is not None else term.term
+        return Answer(blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by))
+
+    def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
+        return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)
+
+    def modal(self, ws: Workspace, name: str) -> dict[str, object] | None:
+        glossary = self.core.glossary(ws).glossary
+        term = glossary.get(name)
+        return blocks.term_modal(glossary, term) if term is not None else None

@@ -1,0 +1,69 @@
+"""A workspace's life: installed, uninstalled (or its token revoked), and its data deleted.
+
+Uninstalling, or Slack saying the token is gone (`invalid_auth`,
+`account_inactive`, `token_revoked`), stops the workspace at once: it is
+marked uninstalled, its schedules leave every process's scheduler at the next
+sync (this process's at once), and its cached client is dropped.  Its data is
+deleted `DATA_RETENTION_DAYS` later by `purge_due`, once across replicas;
+`forget` deletes it now.  Installing again within that time keeps everything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from bot.service.core import Core
+from bot.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        core: Core,
+        installations: SQLAlchemyInstallationStore | None,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.core = core
+        self.installations = installations
+        self.on_change = on_change  # the scheduler's sync
+
+    def installed(self, ws: Workspace, is_enterprise_install: bool) -> None:
+        self.core.storage.workspaces.installed(ws, is_enterprise_install, self.core.clock())
+        self.core.slack.forget(ws)  # a new token
+        self.on_change()
+
+    def gone(self, ws: Workspace) -> None:
+        """Uninstalled or revoked: stop its schedules and jobs now; its data waits for the retention."""
+        if self.core.storage.workspaces.uninstalled(ws, self.core.clock()):
+            log.info("workspace %s stopped: uninstalled or its token revoked", ws.key)
+        self.core.slack.forget(ws)
+        self._delete_installation(ws)
+        self.on_change()
+
+    def _delete_installation(self, ws: Workspace) -> None:
+        if self.installations is None:
+            return
+        self.installations.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
+
+    def purge_due(self) -> int:
+        """Delete the data of workspaces uninstalled longer ago than the retention; how many."""
+        cutoff = self.core.clock() - self.core.settings.data_retention
+        deleted = 0
+        for ws in self.core.storage.workspaces.due_for_deletion(cutoff):
+            if self.core.storage.workspaces.delete_data(ws, uninstalled_before=cutoff):
+                self._delete_installation(ws)
+                log.info("workspace %s: data deleted after the retention period", ws.key)
+                deleted += 1
+        return deleted
+
+    def forget(self, ws: Workspace) -> None:
+        """Delete everything kept for the workspace, now."""
+        self.core.storage.workspaces.delete_data(ws)
+        self._delete_installation(ws)
+        self.core.slack.forget(ws)
+        self.on_change()

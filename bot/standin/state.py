@@ -1,0 +1,155 @@
+"""What the stand-in Slack knows: workspaces and their tokens, channels, messages, people, views.
+
+Everything is kept in memory under one lock by `SlackState`; the Web API
+methods (`bot.standin.methods`) read and change it.  Like Slack, it keeps the
+workspaces apart: a token belongs to one workspace (what `auth.test` says), a
+bot can post only in channels it is a member of, and an OAuth code is
+exchanged once for that workspace's token.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Identity:
+    """Who a token speaks for."""
+
+    team_id: str
+    enterprise_id: str = ""
+    bot_user_id: str = "UBOT"
+    bot_id: str = "BBOT"
+    is_enterprise_install: bool = False
+    team_name: str = "Vango"
+    refresh_token: str = ""
+    expires_at: float = 0.0
+    revoked: bool = False
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    private: bool = False
+    archived: bool = False
+    members: set[str] = field(default_factory=set)  # team ids whose bot is in the channel
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    team_id: str = "T1"
+    is_admin: bool = False
+    is_owner: bool = False
+    tz: str = "Europe/Berlin"
+
+    def as_slack(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "name": self.name.lower().replace(" ", "."),
+            "real_name": self.name,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
+            "tz": self.tz,
+            "profile": {"display_name": self.name, "real_name": self.name},
+        }
+
+
+@dataclass
+class Install:
+    """A pending OAuth install: the code Slack hands the browser, and whose token it becomes."""
+
+    identity: Identity
+    token: str
+    scopes: str
+
+
+class SlackState:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.tokens: dict[str, Identity] = {}
+        self.default_identity: Identity | None = Identity(team_id="T1")  # any unknown token speaks for T1
+        self.channels: dict[str, Channel] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.ephemerals: list[dict[str, Any]] = []
+        self.people: dict[str, Person] = {}
+        self.views: dict[str, dict[str, Any]] = {}
+        self.homes: dict[tuple[str, str], str] = {}  # (team, user) -> view id
+        self.installs: dict[str, Install] = {}  # OAuth code -> install
+        self.clients: dict[str, str] = {}  # OAuth client id -> secret
+        self.history_limit: int | None = None  # Tier 1 apps: at most 15 messages a page
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+
+    # -- set-up ---------------------------------------------------------------------
+
+    def add_token(self, token: str, identity: Identity) -> None:
+        with self.lock:
+            self.tokens[token] = identity
+
+    def identity(self, token: str | None) -> Identity | None:
+        with self.lock:
+            found = self.tokens.get(token or "")
+            if found is None and token and token.startswith("xoxb-"):
+                found = self.default_identity
+            return None if found is None or found.revoked else found
+
+    def channel(self, channel_id: str, create: bool = True) -> Channel | None:
+        """A channel by id; an unknown public channel id (C…) exists, with the bot not in it."""
+        with self.lock:
+            found = self.channels.get(channel_id)
+            if found is None and create and channel_id.startswith("C") and not channel_id.startswith("CGONE"):
+                found = self.channels[channel_id] = Channel(channel_id, channel_id.lower())
+            return found
+
+    def join(self, channel_id: str, team_id: str = "T1", name: str = "", private: bool = False) -> Channel:
+        """Put the bot of `team_id` into the channel (as `/invite @Study Lab` does)."""
+        with self.lock:
+            found = self.channels.get(channel_id) or Channel(channel_id, name or channel_id.lower(), private)
+            if name:
+                found.name = name
+            found.members.add(team_id)
+            self.channels[channel_id] = found
+            return found
+
+    def person(self, user_id: str, team_id: str = "T1") -> Person:
+        with self.lock:
+            return self.people.get(user_id) or Person(user_id, f"user {user_id.lower()}", team_id)
+
+    def add_person(self, person: Person) -> None:
+        with self.lock:
+            self.people[person.id] = person
+
+    def new_ts(self) -> str:
+        return f"{int(self.clock())}.{next(self._ts):06d}"
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):06d}"
+
+    def offer_install(self, code: str, identity: Identity, scopes: str = "commands,chat:write") -> str:
+        """Make `code` a valid OAuth code for installing into `identity`'s workspace; the token it gives."""
+        token = f"xoxb-{identity.team_id or identity.enterprise_id}-{secrets.token_hex(6)}"
+        with self.lock:
+            self.installs[code] = Install(identity, token, scopes)
+        return token
+
+    # -- reading -------------------------------------------------------------------------
+
+    def posted(self, channel_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(m) for m in self.messages.get(channel_id, [])]
+
+    def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((m for m in self.messages.get(channel_id, []) if m["ts"] == ts), None)

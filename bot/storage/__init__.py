@@ -1,0 +1,81 @@
+"""Everything the bot keeps, one module per concept, sharing one engine.
+
+| module        | holds                                                            |
+| ------------- | ---------------------------------------------------------------- |
+| `tables`      | the tables at the newest migration                               |
+| `migrations/` | Alembic revisions; `migrate` applies them (release 0.1 onwards)  |
+| `engine`      | opening SQLite or PostgreSQL for concurrent use                  |
+| `database`    | the shared `Database` and the workspace filter every query uses  |
+| `states`      | quiz and post states, as enums                                   |
+| `claims`      | fenced claims shared by quizzes and weekly posts                 |
+| `schedules`   | each channel's schedule                                          |
+| `quizzes`     | posted quizzes: claim, post, close                               |
+| `counts`      | the live "N answered" count, edited at most once per interval   |
+| `answers`     | answers and what is read from them: tallies, boards, progress    |
+| `weekly`      | weekly results posts                                             |
+| `practice`    | private practice cards and answers                               |
+| `stats`       | lookups, for the glossary's owners                               |
+| `budgets`     | Slack rate budgets shared across processes                       |
+| `workspaces`  | installs, per-workspace settings, deleting a workspace           |
+
+`Storage.open(url)` opens and migrates the database and returns them all.
+Nothing outside `bot.storage` and the service layer imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData
+
+from bot.storage.answers import Answers
+from bot.storage.budgets import RateBudgets
+from bot.storage.counts import LiveCounts
+from bot.storage.database import Database
+from bot.storage.practice import PracticeRecords
+from bot.storage.quizzes import Quizzes
+from bot.storage.schedules import Schedules
+from bot.storage.stats import LookupStats
+from bot.storage.weekly import WeeklyPosts
+from bot.storage.workspaces import Workspaces
+
+
+@dataclass
+class Storage:
+    db: Database
+    schedules: Schedules
+    quizzes: Quizzes
+    counts: LiveCounts
+    answers: Answers
+    weekly: WeeklyPosts
+    practice: PracticeRecords
+    stats: LookupStats
+    budgets: RateBudgets
+    workspaces: Workspaces
+
+    @classmethod
+    def on(cls, db: Database) -> Storage:
+        return cls(
+            db,
+            Schedules(db),
+            Quizzes(db),
+            LiveCounts(db),
+            Answers(db),
+            WeeklyPosts(db),
+            PracticeRecords(db),
+            LookupStats(db),
+            RateBudgets(db),
+            Workspaces(db),
+        )
+
+    @classmethod
+    def open(cls, url: str, also: Sequence[MetaData] = ()) -> Storage:
+        """Open the database and migrate it (with `also`: a library's tables to create if missing)."""
+        db = Database.open(url)
+        db.migrate(also)
+        return cls.on(db)
+
+    def close(self) -> None:
+        self.stats.flush()
+        self.db.close()
