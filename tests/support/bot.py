@@ -20,15 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-
-from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from bot.server import make_server, make_wsgi, run_until_closed
 from bot.service import Services
 from bot.standin import SlackStandIn
+from bot.standin.payloads import click_body, command_body, event_callback, signature_headers
 from bot.storage import Storage
 from bot.storage.quizzes import QuizRecord
 from bot.workspace import Workspace
@@ -67,8 +65,7 @@ class Reply:
 
 
 def sign(body: bytes, timestamp: int, secret: str = SECRET) -> dict[str, str]:
-    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body.decode())
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+    return signature_headers(body, timestamp, secret)
 
 
 def bot_env(fake: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:
@@ -82,97 +79,6 @@ def bot_env(fake: SlackStandIn, database_url: str, **extra: str) -> dict[str, st
     }
     env.update(extra)
     return env
-
-
-# -- what Slack sends, as bodies (also used by bench/) -----------------------------------
-
-
-def command_body(
-    command: str, text: str, user: str, channel: str, response_url: str, team: str = "T1", **extra: str
-) -> bytes:
-    """A slash command's form body, with every field Slack sends."""
-    fields = {
-        "token": "legacy-ignored",
-        "team_id": team,
-        "team_domain": "vango",
-        "channel_id": channel,
-        "channel_name": "general",
-        "user_id": user,
-        "user_name": "someone",
-        "command": command,
-        "text": text,
-        "api_app_id": "A1",
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-    }
-    fields.update(extra)
-    return urlencode(fields).encode()
-
-
-def click_body(
-    action_id: str,
-    value: str,
-    user: str,
-    channel: str,
-    response_url: str,
-    message_ts: str | None = "1.0",
-    ephemeral: bool = False,
-    block_id: str = "b1",
-    view: dict[str, Any] | None = None,
-    selected: str | None = None,
-    team: str = "T1",
-) -> bytes:
-    """A block_actions form body: a button (or a menu pick) in a message, an ephemeral message or a view."""
-    action: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "block_id": block_id,
-        "text": {"type": "plain_text", "text": "A"},
-        "value": value,
-        "action_ts": f"{time.time():.6f}",
-    }
-    if selected is not None:
-        action = {
-            "type": "static_select",
-            "action_id": action_id,
-            "block_id": block_id,
-            "selected_option": {"text": {"type": "plain_text", "text": selected}, "value": selected},
-            "action_ts": f"{time.time():.6f}",
-        }
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "someone", "name": "someone", "team_id": team},
-        "api_app_id": "A1",
-        "token": "legacy-ignored",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "team": {"id": team, "domain": "vango"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "actions": [action],
-        "state": {"values": {}},
-    }
-    if view is not None:  # Home tab or modal: no channel, no response_url
-        payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
-        payload["view"] = {"id": "V1", "hash": "h1", "callback_id": view.get("callback_id", ""), **view}
-    else:
-        payload["container"] = {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": ephemeral,
-        }
-        payload["channel"] = {"id": channel, "name": "general"}
-        payload["response_url"] = response_url
-        if not ephemeral:  # Slack sends the message only when the app can read it
-            payload["message"] = {
-                "ts": message_ts,
-                "text": "",
-                "blocks": [],
-                "user": "UBOT",
-                "bot_id": "BBOT",
-            }
-    return urlencode({"payload": json.dumps(payload)}).encode()
 
 
 class SlackSender:
@@ -257,15 +163,7 @@ class SlackSender:
     def event(
         self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
     ) -> Reply:
-        body = {
-            "type": "event_callback",
-            "token": "legacy",
-            "team_id": self.team,
-            "api_app_id": "A1",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-        }
+        body = event_callback(event, self.team, event_id)
         return self.post(json.dumps(body).encode(), "application/json", headers=headers)
 
 
@@ -347,4 +245,13 @@ class RunningBot(SlackSender):
         assert self.runtime.core.after_ack.wait_idle(timeout), "the bot's pool did not finish in time"
 
 
-__all__ = ["FakeClock", "RunningBot", "SlackStandIn", "bot_env", "load_settings", "sign"]
+__all__ = [
+    "FakeClock",
+    "RunningBot",
+    "SlackStandIn",
+    "bot_env",
+    "click_body",
+    "command_body",
+    "load_settings",
+    "sign",
+]
