@@ -1,8 +1,10 @@
-"""The command line: `python -m bot [run|define|check|leaderboard|stats|export|forget-workspace]`.
+"""The command line: `python -m bot [run|playground|define|check|leaderboard|stats|export|forget-workspace]`.
 
 `run` (the default) starts the bot: Socket Mode when SLACK_APP_TOKEN is set,
 otherwise the HTTP server on $PORT (with OAuth installs when SLACK_CLIENT_ID
-and SLACK_CLIENT_SECRET are set instead of a bot token).  The other commands
+and SLACK_CLIENT_SECRET are set instead of a bot token).  `playground` runs
+the real bot against a stand-in for Slack, with a Slack-like page on
+127.0.0.1, to try it with no workspace and no tokens.  The other commands
 work offline, with no Slack at all: `define TERM` prints an answer, `check
 [PATH]` validates a glossary, `leaderboard CHANNEL` prints a week's board,
 `stats` prints what the glossary's owners should know, `export` prints the
@@ -29,6 +31,8 @@ from dotenv import load_dotenv
 from bot import blocks
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
 from bot.glossary import Glossary, GlossaryError, load_glossary
+from bot.glossary_edits import apply_changes, to_yaml
+from bot.installations import delete_installations
 from bot.leaderboard import parse_week, rank_scores, week_containing
 from bot.logs import setup_logging
 from bot.lookup import Lookup
@@ -62,19 +66,31 @@ def main(argv: list[str] | None = None) -> int:
     p_forget = sub.add_parser("forget-workspace", help="delete everything kept for a workspace, now")
     p_forget.add_argument("team", help="the workspace's team id (or enterprise id for an org-wide install)")
     p_export = sub.add_parser("export", help="print the glossary")
-    p_export.add_argument("--format", choices=("csv", "md"), default="md")
+    p_export.add_argument(
+        "--format", choices=("csv", "md", "yaml"), default="md", help="yaml: a glossary file `check` accepts"
+    )
+    p_export.add_argument(
+        "--team", help="include this workspace's approved suggestions (yaml: included by default)"
+    )
+    p_play = sub.add_parser(
+        "playground", help="try the bot with no Slack workspace: a local Slack-like page running the real bot"
+    )
+    p_play.add_argument("--port", type=int, help="the page's port on 127.0.0.1 (default: $PORT, else 3000)")
+    p_play.add_argument("--glossary", help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml)")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
         if command == "run":
             return run(load_settings(os.environ))
+        if command == "playground":
+            return playground(args.port, args.glossary)
         settings = load_offline_settings(os.environ)
         if command == "check":
             return check(args.path or str(settings.glossary_path))
         if command == "define":
             return define(_glossary(settings), " ".join(args.term))
         if command == "export":
-            print(export(_glossary(settings), args.format), end="")
+            print(export(with_overlay(settings, args.team, args.format == "yaml"), args.format), end="")
             return 0
         if command == "leaderboard":
             return leaderboard(settings, args.channel, args.week, args.json, args.team)
@@ -83,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return stats(settings, args.days, args.team)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
+        if command == "run" and str(exc).startswith("SLACK_BOT_TOKEN is not set"):
+            print("To try it without Slack: python -m bot playground", file=sys.stderr)
         return 2
     except GlossaryError as exc:
         print(exc.report(), file=sys.stderr)
@@ -124,7 +142,25 @@ def define(glossary: Glossary, text: str) -> int:
     return 1
 
 
+def with_overlay(settings: Settings, team: str | None, by_default: bool) -> Glossary:
+    """The glossary file, with a workspace's approved suggestions applied (as the bot serves it)."""
+    glossary = _glossary(settings)
+    if not team and not by_default:
+        return glossary
+    storage = Storage.open(settings.database_url)
+    try:
+        if not team and not storage.workspaces.all():
+            return glossary
+        ws = pick_workspace(storage, team)
+        changes = [c.change for c in storage.overlay.active(ws)]
+    finally:
+        storage.close()
+    return apply_changes(glossary, changes).glossary
+
+
 def export(glossary: Glossary, fmt: str) -> str:
+    if fmt == "yaml":
+        return to_yaml(glossary)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -213,13 +249,19 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
                 "Terms most often missed in quizzes",
                 storage.answers.most_missed(ws, None, since, now, limit=10),
             ),
+            (
+                "Searched in the last 7 days, found nothing",
+                storage.stats.top_misses(ws, now - timedelta(days=7), 5),
+            ),
         ]
+        pending = storage.suggestions.count_pending(ws)
     finally:
         storage.close()
     print(f"Study Lab, the last {days} days")
     for title, rows in sections:
         print(f"\n{title}:")
         print("\n".join(f"  {count:>5}  {name}" for name, count in rows) or "  none")
+    print(f"\nSuggestions waiting for review: {pending}")
     return 0
 
 
@@ -228,22 +270,11 @@ def forget_workspace(settings: Settings, team: str) -> int:
     try:
         ws = pick_workspace(storage, team)
         storage.workspaces.delete_data(ws)
-        _forget_installation(settings, storage, ws)
+        delete_installations(storage.db.engine, ws)
     finally:
         storage.close()
     print(f"Deleted everything kept for workspace {ws.team_id or ws.key}.")
     return 0
-
-
-def _forget_installation(settings: Settings, storage: Storage, ws: Workspace) -> None:
-    """Delete its OAuth installation too, when the database holds slack_sdk's tables."""
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-    from sqlalchemy import inspect
-
-    if "slack_bots" not in inspect(storage.db.engine).get_table_names():
-        return
-    store = SQLAlchemyInstallationStore(client_id=settings.client_id or "-", engine=storage.db.engine)
-    store.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
 
 
 def run(settings: Settings) -> int:
@@ -268,6 +299,40 @@ def run(settings: Settings) -> int:
     finally:
         serving.close()
         runtime.close()
+    return 0
+
+
+def playground(port: int | None, glossary: str | None) -> int:
+    """The real bot and a stand-in for Slack, with a Slack-like page at http://127.0.0.1:PORT/."""
+    from bot.playground import run_playground  # the Slack stack is only needed here
+    from bot.playground.session import DEFAULT_PORT
+
+    if port is None:
+        port = load_offline_settings(os.environ).port if os.environ.get("PORT", "").strip() else DEFAULT_PORT
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {port}")
+    level = (os.environ.get("LOG_LEVEL", "").strip() or "WARNING").upper()
+    level = level if level in logging.getLevelNamesMapping() else "WARNING"
+    setup_logging(level, [])  # anything shaped like a token is masked from the start
+    try:
+        running = run_playground(port, glossary)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): choose another port with --port N"
+        ) from None
+    setup_logging(level, [running.settings.bot_token, running.settings.signing_secret])
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"Study Lab playground: {running.url}", flush=True)
+    print(
+        f"  the real bot and a stand-in for Slack, data in {running.database}; Ctrl+C stops it.", flush=True
+    )
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.close()
     return 0
 
 

@@ -82,6 +82,7 @@ def oauth_settings(
         installation_store=installations,
         token_rotation_expiration_minutes=120,
         client=client,
+        cache_enabled=True,  # one auth.test per token, not one per request before every acknowledgement
     )
     return oauth
 

@@ -33,11 +33,12 @@ from bot.glossary import Glossary, Term
 from bot.leaderboard import Standing, Week
 from bot.lookup import LookupResult
 from bot.quiz import KIND_TERM, LETTERS, Question
+from bot.suggestion_views import SUGGEST_EDIT, SUGGEST_NEW
 from bot.text import clip, escape_mrkdwn, normalise
 
 # Action ids (one place; listeners import these).
 DEFINE_SHOW = "define_show"  # value: a term name; suffixed _0.._n within one block
-DEFINE_SHARE = "define_share"  # value: a term name
+DEFINE_SHARE = "define_share"  # value: a term name; suffixed _0, _1 in a comparison
 DEFINE_PICK = "define_pick"  # a static select of terms
 QUIZ_ANSWER = "quiz_answer"  # value: "<quiz id>:<choice>"; suffixed _0.._3
 LEADERBOARD_SHARE = "leaderboard_share"  # value: "<channel>|<week>"
@@ -96,8 +97,11 @@ def quote(user_text: str, limit: int = 80) -> str:
 # -- /define -------------------------------------------------------------
 
 
-def term_blocks(glossary: Glossary, term: Term, note: str = "", shared_by: str | None = None) -> Blocks:
-    """A term's card: name, category, definition, trap, related terms, share button.
+def term_blocks(
+    glossary: Glossary, term: Term, note: str = "", shared_by: str | None = None, suggest: bool = False
+) -> Blocks:
+    """A term's card: name, category, definition, trap, related terms, share button, and (when the
+    workspace takes suggestions) "Suggest an edit".
 
     `shared_by` is the sharer's name (not a mention, which would notify them).
     """
@@ -109,7 +113,7 @@ def term_blocks(glossary: Glossary, term: Term, note: str = "", shared_by: str |
     head = list(_card(term))
     if note:
         head.append(_context(note).to_dict())
-    return [*head, _term_actions(term, tuple(glossary.related(term, 4)))]
+    return [*head, _term_actions(term, tuple(glossary.related(term, 4)), suggest)]
 
 
 # A term's card is the same every time; rendering it through the models costs far more than
@@ -128,9 +132,11 @@ def _card(term: Term) -> tuple[dict[str, object], ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _term_actions(term: Term, related: tuple[Term, ...]) -> dict[str, object]:
+def _term_actions(term: Term, related: tuple[Term, ...], suggest: bool = False) -> dict[str, object]:
     buttons = [_button(f"Related: {t.term}", f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(related)]
     buttons.append(_button("Share in channel", DEFINE_SHARE, term.term, style="primary"))
+    if suggest:
+        buttons.append(_button("Suggest an edit", SUGGEST_EDIT, term.term))
     return ActionsBlock(block_id="define_actions", elements=buttons).to_dict()
 
 
@@ -144,27 +150,61 @@ def term_text(term: Term) -> str:
     return "\n".join(lines)
 
 
-def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str) -> Blocks:
-    """The private answer to `/define TEXT`: the match, suggestions, or a way to browse."""
+def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest: bool = False) -> Blocks:
+    """The private answer to `/define TEXT`: the match, suggestions, or a way to browse; with
+    `suggest`, a miss also offers "Suggest this term"."""
     if result.match is not None:
         note = ""
         if result.how != "exact":
             note = f"Showing *{escape_mrkdwn(result.match.term)}* for ‘{quote(typed)}’"
-        return term_blocks(glossary, result.match, note)
+        return term_blocks(glossary, result.match, note, suggest=suggest)
+    offer = [_button("Suggest this term", SUGGEST_NEW, " ".join(typed.split())[:200])] if suggest else []
     if result.suggestions:
         buttons = [_button(t.term, f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(result.suggestions)]
         return _dicts(
             [
                 _section(f"I couldn't find ‘{quote(typed)}’ exactly. Did you mean:"),
-                ActionsBlock(block_id="define_suggestions", elements=buttons),
+                ActionsBlock(block_id="define_suggestions", elements=buttons + offer),
             ]
         )
+    miss: list[Block] = [
+        _section(
+            f"No term matches ‘{quote(typed)}’. Try `/define help` to browse all "
+            f"{len(glossary.terms)} terms, or check the spelling."
+        )
+    ]
+    if offer:
+        miss.append(ActionsBlock(block_id="define_offer", elements=offer))
+    return _dicts(miss)
+
+
+def compare_blocks(first: Term, second: Term) -> Blocks:
+    """`/define A vs B`: both terms side by side, definitions then traps."""
+
+    def field(text: str) -> MarkdownTextObject:
+        return MarkdownTextObject(text=clip(text, 2000))
+
     return _dicts(
         [
-            _section(
-                f"No term matches ‘{quote(typed)}’. Try `/define help` to browse all "
-                f"{len(glossary.terms)} terms, or check the spelling."
-            )
+            HeaderBlock(text=PlainTextObject(text=clip(f"{first.term} vs {second.term}", 150))),
+            SectionBlock(
+                fields=[
+                    field(
+                        f"*{escape_mrkdwn(t.term)}* ({escape_mrkdwn(t.category)})\n{escape_mrkdwn(t.definition)}"
+                    )
+                    for t in (first, second)
+                ]
+            ),
+            SectionBlock(
+                fields=[field(f":warning: *Common trap:* {escape_mrkdwn(t.trap)}") for t in (first, second)]
+            ),
+            ActionsBlock(
+                block_id="compare_actions",
+                elements=[
+                    _button(f"Share {t.term}", f"{DEFINE_SHARE}_{i}", t.term)
+                    for i, t in enumerate((first, second))
+                ],
+            ),
         ]
     )
 
@@ -415,7 +455,9 @@ def home_view(
     streak: int,
     ranks: Sequence[tuple[str, int | None]],
     practised: tuple[int, int],
+    owners: Sequence[Block] = (),
 ) -> dict[str, object]:
+    """One person's Home: progress, ranks, practice, the owners' part (glossary owners only), the glossary."""
     accuracy = f"{round(100 * right / answered)}%" if answered else "–"
     progress = (
         f"*Questions answered:* {answered}   *Right:* {right}   *Accuracy:* {accuracy}   *Streak:* {streak}"
@@ -441,6 +483,7 @@ def home_view(
             elements=[_button("Practice", HOME_PRACTICE, "start", "primary")],
         )
     )
+    blocks += owners
     blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=clip(glossary.title, 150)))]
     blocks += browse_selects(glossary, HOME_PICK, VIEW_BLOCKS - len(blocks))
     return View(type="home", blocks=blocks).to_dict()  # type: ignore[no-any-return]

@@ -1,9 +1,12 @@
-"""The running bot's glossaries: the file, loaded once and reloaded when it changes.
+"""The running bot's glossaries: the file, reloaded when it changes, and each workspace's overlay.
 
 `Glossaries.base` is the last good glossary from the file with its lookup
-index; `for_workspace(ws)` is what one workspace sees.  A check (run every few
-seconds by the scheduler) compares the file's modification time and size; on a
-change it loads the file again.  An invalid edit is logged with the full report
+index, every workspace's default; `for_workspace(ws)` is what one workspace
+sees: the base, or the base with its approved suggestions applied
+(`set_overlay`, kept current by `bot.service.overlays`).  A check (run every
+few seconds by the scheduler) compares the file's modification time and size;
+on a change it loads the file again and bumps `version`, so overlays are
+applied again on top of it.  An invalid edit is logged with the full report
 and the last good glossary keeps serving.
 """
 
@@ -43,6 +46,8 @@ class Glossaries:
         self._stamp = _stamp(self.path)
         glossary = load_glossary(self.path)  # GlossaryError: the bot refuses to start
         self._current = Loaded(glossary, Lookup(glossary))
+        self._overlays: dict[Workspace, Loaded] = {}
+        self.version = 1  # bumped on every reload of the file
 
     @property
     def base(self) -> Loaded:
@@ -50,7 +55,15 @@ class Glossaries:
         return self._current
 
     def for_workspace(self, ws: Workspace) -> Loaded:
-        return self._current
+        return self._overlays.get(ws, self._current)
+
+    def set_overlay(self, ws: Workspace, glossary: Glossary | None) -> None:
+        """What `ws` sees from now on: `glossary` (the base with its approved changes), or the base."""
+        with self._lock:
+            if glossary is None:
+                self._overlays.pop(ws, None)
+            else:
+                self._overlays[ws] = Loaded(glossary, Lookup(glossary))
 
     def reload_if_changed(self) -> bool:
         """Reload after an edit; True when a new glossary is now serving."""
@@ -65,5 +78,6 @@ class Glossaries:
                 log.error("glossary edit not loaded; still serving the last good one.\n%s", exc.report())
                 return False
             self._current = Loaded(glossary, Lookup(glossary))
+            self.version += 1
         log.info("glossary reloaded: %d terms from %s", len(glossary.terms), self.path)
         return True

@@ -18,6 +18,7 @@ from typing import Protocol
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine, inspect, select
 
 from bot.slack_client import make_client
 from bot.workspace import Workspace
@@ -105,6 +106,22 @@ class InstalledWorkspaces:
     def forget(self, ws: Workspace) -> None:
         with self._lock:
             self._clients.pop(ws, None)
+
+
+def delete_installations(engine: Engine, ws: Workspace) -> None:
+    """Delete the workspace's OAuth installations and bots, whichever app (client id) made them.
+
+    Nothing to do when the database has no OAuth tables (single-workspace mode).
+    """
+    if "slack_bots" not in inspect(engine).get_table_names():
+        return
+    probe = SQLAlchemyInstallationStore(client_id="", engine=engine)
+    with engine.begin() as conn:
+        apps = set(conn.execute(select(probe.bots.c.client_id).distinct()).scalars())
+        apps |= set(conn.execute(select(probe.installations.c.client_id).distinct()).scalars())
+    for client_id in apps:
+        store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+        store.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
 
 
 class Monotonic(Protocol):

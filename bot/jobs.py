@@ -116,7 +116,7 @@ class Jobs:
             "recover": (services.posting.recover, 20),
             "counts": (services.closing.flush_counts, self.settings.count_update_interval.total_seconds()),
             "homes": (services.home.publish_stale, 5),
-            "glossary": (self.glossaries.reload_if_changed, 2),
+            "glossary": (services.overlays.refresh, 2),  # the file, and approved suggestions
             "sync": (self.sync, 30),
             "retention": (services.workspaces.purge_due, 3600),
         }

@@ -21,6 +21,9 @@ QUIZ_HELP = (
     "`/quiz now`: post a question right away (from anyone but a quiz admin, a practice round that does not count)\n"
     "`/quiz off`: stop posting here\n"
     "`/quiz admins [@someone …]`: who may manage the quiz\n"
+    "`/quiz zone ZONE`: this workspace's default time zone\n"
+    "`/quiz owners [@someone …]` and `/quiz review [#channel]`: who reviews glossary suggestions, and where\n"
+    "`/quiz settings`: this workspace's settings\n"
     "`/leaderboard` (or `/leaderboard last`): the week's standings"
 )
 NOT_ADMIN = "Sorry, only the quiz admins of this workspace can change the quiz. `/quiz status` shows it."
@@ -75,3 +78,21 @@ def admins_list(admins: frozenset[str]) -> str:
     if not admins:
         return "Quiz admins: this workspace's admins and owners. Set others with `/quiz admins @someone @someone-else`."
     return "Quiz admins: " + ", ".join(f"<@{escape_mrkdwn(a)}>" for a in sorted(admins)) + "."
+
+
+def settings(admins: frozenset[str], owners: frozenset[str], review_channel: str, zone: str) -> str:
+    def people(ids: frozenset[str], default: str) -> str:
+        return ", ".join(f"<@{escape_mrkdwn(u)}>" for u in sorted(ids)) if ids else default
+
+    review = (
+        f"<#{escape_mrkdwn(review_channel)}>"
+        if review_channel
+        else "none (pending suggestions wait in the owners' Home tab)"
+    )
+    return (
+        "*This workspace's settings*\n"
+        f"Quiz admins: {people(admins, 'the workspace admins and owners')}\n"
+        f"Glossary owners: {people(owners, 'none, so suggestions are off')}\n"
+        f"Review channel: {review}\n"
+        f"Default time zone: {escape_mrkdwn(zone)}"
+    )

@@ -6,6 +6,7 @@
 | `quiz`        | `/quiz` subcommands, quiz answer buttons                    |
 | `leaderboard` | `/leaderboard`, sharing a board                             |
 | `home`        | the Home tab opened, practice                               |
+| `suggest`     | suggesting terms and edits, owners' Approve and Reject      |
 | `workspace`   | uninstall and token revocation                              |
 | `payload`     | pure helpers reading Slack's payloads (used by all)         |
 | `context`     | `BotContext`, handed to every listener through Bolt's context |
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import define, home, leaderboard, quiz, workspace
+from bot.listeners import define, home, leaderboard, quiz, suggest, workspace
 from bot.listeners.context import BotContext, attach
 
 
 def register_listeners(app: App, bot: BotContext) -> None:
     app.use(attach(bot))
-    for feature in (define, quiz, leaderboard, home, workspace):
+    for feature in (define, quiz, leaderboard, home, suggest, workspace):
         feature.register(app)

@@ -16,16 +16,16 @@ GONE = "That term is no longer in the glossary."
 
 def define(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """`/define TEXT`: the private answer is the acknowledgement itself."""
-    answer = bot_of(context).services.definitions.define(
-        payload.workspace(context), payload.command_text(command)
-    )
+    services, ws = bot_of(context).services, payload.workspace(context)
+    answer = services.definitions.define(ws, payload.command_text(command), services.suggestions.enabled(ws))
     ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
 
 
 def show_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     """A "Did you mean", "Related" or menu pick: the card replaces the private message."""
-    bot = bot_of(context)
-    card = bot.services.definitions.card(payload.workspace(context), payload.action_value(body))
+    bot, ws = bot_of(context), payload.workspace(context)
+    suggest = bot.services.suggestions.enabled(ws)
+    card = bot.services.definitions.card(ws, payload.action_value(body), suggest=suggest)
     ack()
     if card is None:
         bot.reply(body, respond, text=GONE)
@@ -73,7 +73,7 @@ def register(app: App) -> None:
     app.command("/define")(define)
     app.action(re.compile(rf"^{blocks.DEFINE_SHOW}_\d+$"))(show_term)
     app.action(blocks.DEFINE_PICK)(show_term)
-    app.action(blocks.DEFINE_SHARE)(share_term)
+    app.action(re.compile(rf"^{blocks.DEFINE_SHARE}(_\d+)?$"))(share_term)
     app.options(blocks.DEFINE_PICK)(term_options)
     app.options(blocks.HOME_PICK)(term_options)
     app.action(blocks.HOME_PICK)(home_pick)

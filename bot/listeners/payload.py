@@ -9,6 +9,7 @@ never from a button's value.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.workspace import Workspace
 
 MAX_TEXT = 2000
 _QUIZ_VALUE = re.compile(r"^(\d{1,12}):(\d{1,2})$")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>|\b([CG][A-Z0-9]{6,})\b")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
 
 
@@ -64,6 +66,29 @@ def view(body: dict[str, Any]) -> dict[str, Any]:
     return field(body, "view")
 
 
+def form_values(body: dict[str, Any]) -> dict[str, str]:
+    """A modal's submitted inputs, by block id: the text typed, or the value of the option picked."""
+    values = field(view(body), "state").get("values")
+    found: dict[str, str] = {}
+    for block_id, actions in (values if isinstance(values, dict) else {}).items():
+        for element in (actions if isinstance(actions, dict) else {}).values():
+            if not isinstance(element, dict):
+                continue
+            picked = element.get("selected_option")
+            text = picked.get("value") if isinstance(picked, dict) else element.get("value")
+            found[str(block_id)] = str(text or "")[:MAX_TEXT]
+    return found
+
+
+def private_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """The view's private metadata, when it is a JSON object."""
+    try:
+        data = json.loads(str(view(body).get("private_metadata") or "{}"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def trigger_id(body: dict[str, Any]) -> str:
     return str(body.get("trigger_id") or "")
 
@@ -84,6 +109,12 @@ def choice_index(body: dict[str, Any]) -> int:
 def mentioned_users(text: str) -> frozenset[str]:
     """User ids from `<@U123|name>` mentions (and bare ids) in command text."""
     return frozenset(a or b for a, b in _MENTION.findall(text))
+
+
+def mentioned_channel(text: str) -> str | None:
+    """The first channel named in command text: `<#C123|name>` (or a bare id)."""
+    found = _CHANNEL.search(text)
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def workspace(context: BoltContext) -> Workspace:

@@ -19,7 +19,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import blocks, replies
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
-from bot.slots import ScheduleError, parse_schedule
+from bot.slots import ScheduleError, find_zone, parse_schedule
 from bot.text import escape_mrkdwn
 from bot.workspace import Workspace
 
@@ -69,8 +69,42 @@ def _admins(cmd: QuizCommand) -> str:
     admins = cmd.bot.services.admins
     wanted = payload.mentioned_users(cmd.text)
     if wanted:
-        admins.set_quiz_admins(cmd.ws, wanted, cmd.bot.core.clock())
+        admins.set_quiz_admins(cmd.ws, wanted)
     return replies.admins_list(admins.quiz_admins(cmd.ws))
+
+
+def _settings_text(cmd: QuizCommand) -> str:
+    admins = cmd.bot.services.admins
+    return replies.settings(
+        admins.quiz_admins(cmd.ws),
+        admins.glossary_owners(cmd.ws),
+        admins.review_channel(cmd.ws),
+        cmd.bot.services.schedules.default_zone_name(cmd.ws),
+    )
+
+
+def _zone(cmd: QuizCommand) -> str:
+    zone = find_zone(cmd.args[0]) if cmd.args else None
+    if zone is None:
+        return "Give an IANA time zone, such as `/quiz zone Europe/Berlin`, `/quiz zone Japan` or `/quiz zone UTC`."
+    cmd.bot.services.admins.set_default_zone(cmd.ws, zone.key)
+    return _settings_text(cmd)
+
+
+def _owners(cmd: QuizCommand) -> str:
+    owners = payload.mentioned_users(cmd.text)
+    if not owners and cmd.args[:1] != ["none"]:
+        return "Name the glossary owners, such as `/quiz owners @ana @ben`, or `/quiz owners none`."
+    cmd.bot.services.admins.set_glossary_owners(cmd.ws, owners)
+    return _settings_text(cmd)
+
+
+def _review(cmd: QuizCommand) -> str:
+    channel = payload.mentioned_channel(cmd.text)
+    if channel is None and cmd.args[:1] != ["none"]:
+        return "Name the review channel, such as `/quiz review #glossary-review`, or `/quiz review none`."
+    cmd.bot.services.admins.set_review_channel(cmd.ws, channel)
+    return _settings_text(cmd)
 
 
 def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: bool, respond: Respond) -> None:
@@ -90,12 +124,16 @@ LATER: dict[str, tuple[Callable[[QuizCommand], str], bool]] = {
     "schedule": (_schedule, True),
     "off": (_off, True),
     "admins": (_admins, True),
+    "zone": (_zone, True),
+    "owners": (_owners, True),
+    "review": (_review, True),
     "now": (_now, False),
 }
 INLINE: dict[str, Callable[[QuizCommand], str]] = {
     "help": lambda cmd: replies.QUIZ_HELP,
     "status": _status_text,
     "admins": lambda cmd: replies.admins_list(cmd.bot.services.admins.quiz_admins(cmd.ws)),
+    "settings": _settings_text,
 }
 
 

@@ -39,10 +39,12 @@ from bot.service.closing import Closing
 from bot.service.core import Core
 from bot.service.definitions import Definitions
 from bot.service.home import HomeTabs
+from bot.service.overlays import Overlays
 from bot.service.people import People
 from bot.service.posting import Posting
 from bot.service.practice import PracticeSessions
 from bot.service.schedules import ScheduleManager
+from bot.service.suggestions import SuggestionBox
 from bot.service.weekly import WeeklyResults
 from bot.service.workspaces import Lifecycle
 
@@ -63,6 +65,8 @@ class Services:
     home: HomeTabs
     practice: PracticeSessions
     workspaces: Lifecycle
+    overlays: Overlays
+    suggestions: SuggestionBox
 
     @classmethod
     def build(
@@ -81,6 +85,8 @@ class Services:
         posting = Posting(core, closing, weekly, admins, channels)
         lifecycle = Lifecycle(core, installations, on_change)
         core.on_workspace_gone = lifecycle.gone
+        overlays = Overlays(core)
+        suggestions = SuggestionBox(core, admins, people, overlays)
         return cls(
             core,
             people,
@@ -93,7 +99,9 @@ class Services:
             ScheduleManager(core, channels),
             Answering(core),
             Definitions(core),
-            HomeTabs(core, boards),
+            HomeTabs(core, boards, suggestions),
             PracticeSessions(core, rng),
             lifecycle,
+            overlays,
+            suggestions,
         )

@@ -8,8 +8,6 @@ workspace's list, else `GLOSSARY_OWNERS`; with neither, suggestions are off.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.config import USER_ID
 from bot.service.core import Core
 from bot.service.people import People
@@ -26,8 +24,7 @@ class Admins:
         self.people = people
 
     def _setting(self, ws: Workspace, name: str) -> str | None:
-        record = self.core.storage.workspaces.get(ws)
-        return record.settings.get(name) if record is not None else None
+        return self.core.setting(ws, name)
 
     def quiz_admins(self, ws: Workspace) -> frozenset[str]:
         """The configured quiz admins (empty: the workspace's admins and owners decide)."""
@@ -40,11 +37,21 @@ class Admins:
             return user_id in admins
         return self.people.is_admin(ws, user_id)
 
-    def set_quiz_admins(self, ws: Workspace, user_ids: frozenset[str], now: datetime) -> None:
+    def set_quiz_admins(self, ws: Workspace, user_ids: frozenset[str]) -> None:
         bad = [u for u in user_ids if not USER_ID.match(u)]
         if bad:
             raise ValueError(f"not a user id: {bad[0]}")
-        self.core.storage.workspaces.set_setting(ws, "quiz_admins", ",".join(sorted(user_ids)) or None, now)
+        self.core.set_setting(ws, "quiz_admins", ",".join(sorted(user_ids)) or None)
+
+    def set_glossary_owners(self, ws: Workspace, user_ids: frozenset[str]) -> None:
+        # Empty means "nobody" (suggestions off here), not "the environment's default".
+        self.core.set_setting(ws, "glossary_owners", ",".join(sorted(user_ids)))
+
+    def set_review_channel(self, ws: Workspace, channel_id: str | None) -> None:
+        self.core.set_setting(ws, "review_channel", channel_id)
+
+    def set_default_zone(self, ws: Workspace, zone_name: str) -> None:
+        self.core.set_setting(ws, "default_timezone", zone_name)
 
     def glossary_owners(self, ws: Workspace) -> frozenset[str]:
         own = self._setting(ws, "glossary_owners")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # A claim is retaken only after its owner has had time for the slowest call Slack allows.
 DEFAULT_LEASE = max(timedelta(minutes=5), WORST_CALL * 2)
+SETTINGS_SECONDS = 5.0  # how stale a workspace's settings may be in another process
 EXPECTED_FAILURES: tuple[type[Exception], ...] = (*SLACK_FAILURES, SQLAlchemyError, NotInstalled)
 # Slack could not be reached for a workspace: an error answer, a dropped connection, no installation.
 UNREACHABLE: tuple[type[Exception], ...] = (*SLACK_FAILURES, NotInstalled)
@@ -84,6 +86,7 @@ class Core:
     claim_lease: timedelta = DEFAULT_LEASE
     after_ack: AfterAck = field(default_factory=lambda: AfterAck(16))
     on_workspace_gone: Callable[[Workspace], None] = field(default=lambda ws: None)
+    _settings: dict[Workspace, tuple[float, dict[str, str | None]]] = field(default_factory=dict, repr=False)
 
     def client(self, ws: Workspace) -> WebClient:
         return self.slack.for_workspace(ws)
@@ -91,9 +94,23 @@ class Core:
     def glossary(self, ws: Workspace) -> Loaded:
         return self.glossaries.for_workspace(ws)
 
+    def setting(self, ws: Workspace, name: str) -> str | None:
+        """A per-workspace setting from the database (None: the environment's default), read at most
+        every `SETTINGS_SECONDS` per workspace, so a `/define` costs no query."""
+        now = time.monotonic()
+        cached = self._settings.get(ws)
+        if cached is None or now - cached[0] > SETTINGS_SECONDS:
+            record = self.storage.workspaces.get(ws)
+            cached = (now, dict(record.settings) if record is not None else {})
+            self._settings[ws] = cached
+        return cached[1].get(name)
+
+    def set_setting(self, ws: Workspace, name: str, value: str | None) -> None:
+        self.storage.workspaces.set_setting(ws, name, value, self.clock())
+        self._settings.pop(ws, None)
+
     def default_zone(self, ws: Workspace) -> ZoneInfo:
-        record = self.storage.workspaces.get(ws)
-        name = record.settings.get("default_timezone") if record is not None else None
+        name = self.setting(ws, "default_timezone")
         return (find_zone(name) if name else None) or self.settings.default_zone
 
     def zone_for(self, ws: Workspace, channel_id: str) -> ZoneInfo:

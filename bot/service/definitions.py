@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import blocks
+from bot.comparisons import split_comparison
 from bot.glossary import Term
+from bot.lookup import Lookup
 from bot.service.core import Core
 from bot.text import normalise
 from bot.workspace import Workspace
@@ -31,14 +33,33 @@ class Definitions:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def define(self, ws: Workspace, typed: str) -> Answer:
+    def define(self, ws: Workspace, typed: str, suggest: bool = False) -> Answer:
+        """The answer to `/define TEXT`; `suggest`: the workspace takes suggestions (offer them)."""
         loaded = self.core.glossary(ws)
         if normalise(typed) in ("", "help"):
             return Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary))
+        compared = self._compare(loaded.lookup, typed)
+        if compared is not None:
+            for term in compared:
+                self._record(ws, term.term, "")
+            first, second = compared
+            return Answer(
+                blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
+            )
         result = loaded.lookup.find(typed)
         self._record(ws, result.match.term if result.match else None, result.query)
         fallback = result.match.term if result.match else "No exact match"
-        return Answer(blocks.plain(fallback), blocks.lookup_blocks(loaded.glossary, result, typed))
+        return Answer(blocks.plain(fallback), blocks.lookup_blocks(loaded.glossary, result, typed, suggest))
+
+    def _compare(self, lookup: Lookup, typed: str) -> tuple[Term, Term] | None:
+        """Two different terms when the text compares two; None otherwise."""
+        sides = split_comparison(typed)
+        if sides is None or lookup.exact.get(normalise(typed)) is not None:
+            return None
+        found = [lookup.find(side).match for side in sides]
+        if found[0] is None or found[1] is None or found[0] is found[1]:
+            return None
+        return found[0], found[1]
 
     def _record(self, ws: Workspace, term: str | None, query: str) -> None:
         try:
@@ -49,14 +70,18 @@ class Definitions:
     def term(self, ws: Workspace, name: str) -> Term | None:
         return self.core.glossary(ws).glossary.get(name)
 
-    def card(self, ws: Workspace, name: str, shared_by: str | None = None) -> Answer | None:
+    def card(
+        self, ws: Workspace, name: str, shared_by: str | None = None, suggest: bool = False
+    ) -> Answer | None:
         """A term's card (for a button or a menu pick), or None when the term is gone."""
         glossary = self.core.glossary(ws).glossary
         term = glossary.get(name)
         if term is None:
             return None
         text = f"{term.term}: {term.definition}" if shared_by is not None else term.term
-        return Answer(blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by))
+        return Answer(
+            blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest)
+        )
 
     def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
         return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)

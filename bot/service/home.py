@@ -15,6 +15,7 @@ import threading
 from bot import blocks
 from bot.service.boards import Boards
 from bot.service.core import UNREACHABLE, Core
+from bot.service.suggestions import SuggestionBox
 from bot.slack_client import SLACK_FAILURES
 from bot.workspace import Workspace
 
@@ -25,9 +26,10 @@ REFRESH_BATCH = 50  # stale Homes tried per run
 
 
 class HomeTabs:
-    def __init__(self, core: Core, boards: Boards) -> None:
+    def __init__(self, core: Core, boards: Boards, suggestions: SuggestionBox) -> None:
         self.core = core
         self.boards = boards
+        self.suggestions = suggestions
         self._stale: set[tuple[Workspace, str]] = set()
         self._lock = threading.Lock()
 
@@ -45,6 +47,7 @@ class HomeTabs:
             progress.streak,
             ranks,
             storage.practice.count(ws, user_id),
+            self.suggestions.owners_blocks(ws, user_id),
         )
 
     def publish(self, ws: Workspace, user_id: str, refresh: bool = False) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
+from bot.installations import delete_installations
 from bot.service.core import Core
 from bot.workspace import Workspace
 
@@ -46,9 +47,8 @@ class Lifecycle:
         self.on_change()
 
     def _delete_installation(self, ws: Workspace) -> None:
-        if self.installations is None:
-            return
-        self.installations.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
+        if self.installations is not None:
+            delete_installations(self.core.storage.db.engine, ws)
 
     def purge_due(self) -> int:
         """Delete the data of workspaces uninstalled longer ago than the retention; how many."""

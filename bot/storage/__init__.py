@@ -17,6 +17,7 @@
 | `stats`       | lookups, for the glossary's owners                               |
 | `budgets`     | Slack rate budgets shared across processes                       |
 | `workspaces`  | installs, per-workspace settings, deleting a workspace           |
+| `suggestions` | glossary suggestions and the approved overlay                    |
 
 `Storage.open(url)` opens and migrates the database and returns them all.
 Nothing outside `bot.storage` and the service layer imports SQLAlchemy.
@@ -37,6 +38,7 @@ from bot.storage.practice import PracticeRecords
 from bot.storage.quizzes import Quizzes
 from bot.storage.schedules import Schedules
 from bot.storage.stats import LookupStats
+from bot.storage.suggestions import Overlay, Suggestions
 from bot.storage.weekly import WeeklyPosts
 from bot.storage.workspaces import Workspaces
 
@@ -53,6 +55,8 @@ class Storage:
     stats: LookupStats
     budgets: RateBudgets
     workspaces: Workspaces
+    suggestions: Suggestions
+    overlay: Overlay
 
     @classmethod
     def on(cls, db: Database) -> Storage:
@@ -67,6 +71,8 @@ class Storage:
             LookupStats(db),
             RateBudgets(db),
             Workspaces(db),
+            Suggestions(db),
+            Overlay(db),
         )
 
     @classmethod

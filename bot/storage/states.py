@@ -18,3 +18,9 @@ class PostState(StrEnum):
     POSTED = "posted"
     SKIPPED = "skipped"  # nobody answered that week: nothing to announce
     FAILED = "failed"
+
+
+class SuggestionState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -186,8 +186,47 @@ rate_budgets = Table(
     PrimaryKeyConstraint("enterprise_id", "team_id", "name", name="pk_rate_budgets"),
 )
 
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_workspace_columns(),
+    Column("author_id", String(32), nullable=False),
+    Column("base_term", Text),  # the term an edit changes; NULL for a new term
+    Column("fields", Text, nullable=False),  # JSON: the term as suggested
+    Column("base_fields", Text),  # JSON: the term as it was when suggested (edits)
+    Column("state", String(16), nullable=False),  # bot.storage.states.SuggestionState
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_by", String(32)),
+    Column("decided_at", UtcDateTime),
+    Column("reason", Text),
+    Column("review_channel", String(32)),
+    Column("review_ts", String(32)),
+    Index("ix_suggestions_ws_state", "enterprise_id", "team_id", "state", "author_id"),
+)
+
+glossary_changes = Table(
+    "glossary_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_workspace_columns(),
+    Column("suggestion_id", Integer, ForeignKey("suggestions.id"), nullable=False),
+    Column("term_key", String(200), nullable=False),  # the normalised name of the term changed
+    Column("fields", Text, nullable=False),
+    Column("base_fields", Text),
+    Column("author_id", String(32), nullable=False),
+    Column("approved_by", String(32), nullable=False),
+    Column("approved_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime),  # the file holds it now (or contradicts it)
+    Column("retired_why", String(32)),
+    UniqueConstraint("suggestion_id", name="uq_glossary_changes_suggestion"),
+    Index("ix_glossary_changes_ws", "enterprise_id", "team_id", "retired_at"),
+)
+
 # Tables holding a workspace's data, children before parents: what forgetting a workspace deletes.
 WORKSPACE_TABLES = (
+    glossary_changes,
+    suggestions,
     answers,
     quizzes,
     weekly_posts,

@@ -183,7 +183,7 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackStandI
     proc = start_process(env)
     try:
         wait_healthy(url)
-        sender.command("/quiz", "now", channel=CHANNEL)
+        assert "Posted" in sender.say("/quiz", "now", channel=CHANNEL)
         message = fake.wait_for(lambda: fake.posted(CHANNEL))[0]
         quiz_id = message["metadata"]["event_payload"]["quiz_id"]
         users = [f"U{n:03d}" for n in range(150)]
@@ -241,7 +241,7 @@ def test_replica_killed_around_a_slot_still_one_post(
     env = bot_env(fake, pg_url)
     doomed, survivor = Replica(env, SLOT), Replica(env, SLOT)
     try:
-        SlackSender(survivor.url, fake).command(
+        assert "Scheduled" in SlackSender(survivor.url, fake).say(
             "/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL
         )
         doomed.ask("sync")

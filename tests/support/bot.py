@@ -25,7 +25,7 @@ from bot.config import Settings, load_settings
 from bot.runtime import Runtime, build_runtime
 from bot.server import make_server, make_wsgi, run_until_closed
 from bot.service import Services
-from bot.standin import SlackStandIn
+from bot.standin import Identity, SlackStandIn
 from bot.standin.payloads import click_body, command_body, event_callback, signature_headers
 from bot.storage import Storage
 from bot.storage.quizzes import QuizRecord
@@ -66,6 +66,18 @@ class Reply:
 
 def sign(body: bytes, timestamp: int, secret: str = SECRET) -> dict[str, str]:
     return signature_headers(body, timestamp, secret)
+
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "test-client-secret-0123456789"
+
+
+def oauth_env(fake: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:
+    """Settings for many workspaces installed through OAuth: a client id and secret, no bot token."""
+    fake.state.clients[CLIENT_ID] = CLIENT_SECRET
+    env = bot_env(fake, database_url, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, **extra)
+    del env["SLACK_BOT_TOKEN"]
+    return env
 
 
 def bot_env(fake: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:
@@ -145,20 +157,52 @@ class SlackSender:
         )
         return self.post(body, "application/x-www-form-urlencoded")
 
-    def say(
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.url + path, headers=headers or {}, method="GET")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.read().decode(), dict(exc.headers))
+
+    def install(self, identity: Identity) -> str:
+        """Install the app into `identity`'s workspace the way a browser does: the install page
+        sets the state cookie, Slack redirects back with a code; returns the bot token Slack issued."""
+        code = f"code-{identity.team_id or identity.enterprise_id}-{len(self.fake.state.installs)}"
+        token = self.fake.state.offer_install(code, identity)
+        page = self.get("/slack/install")
+        assert page.status == 200 and "Add to Slack" in page.body
+        assert f"{self.fake.base_url}/oauth/v2/authorize?" in page.body  # SLACK_API_URL's host, not slack.com
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        state = cookie.split("=", 1)[1]
+        done = self.get(f"/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie})
+        assert done.status == 200, done.body
+        return token
+
+    def as_team(self, team: str) -> SlackSender:
+        """The same bot, reached by requests from another workspace."""
+        return SlackSender(self.url, self.fake, team=team)
+
+    def answer(
         self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
-    ) -> str:
-        """The private answer to a slash command: the acknowledgement's text, or else what the
-        bot sent to the command's response_url afterwards."""
+    ) -> dict[str, Any]:
+        """The private answer to a slash command: the acknowledgement's body, or else what the bot
+        sent to the command's response_url afterwards."""
         path = f"/response/cmd-{user}"
         before = len([r for r in self.fake.responses if r.method == path])
         reply = self.command(command, text, user, channel, **extra)
         assert reply.status == 200, reply
         body = reply.json()
         if body and body.get("text"):
-            return str(body["text"])
+            return dict(body)
         later = self.fake.wait_for(lambda: [r for r in self.fake.responses if r.method == path][before:])
-        return str(later[0].body["text"])
+        return dict(later[0].body)
+
+    def say(
+        self, command: str, text: str = "", user: str = "U100", channel: str = "C100", **extra: str
+    ) -> str:
+        """The text of the private answer to a slash command (see `answer`)."""
+        return str(self.answer(command, text, user, channel, **extra)["text"])
 
     def event(
         self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
@@ -188,9 +232,10 @@ class RunningBot(SlackSender):
         database_url: str,
         clock: FakeClock | None = None,
         claim_lease: timedelta = timedelta(seconds=30),
+        oauth: bool = False,
         **env: str,
     ) -> RunningBot:
-        settings = load_settings(bot_env(fake, database_url, **env))
+        settings = load_settings((oauth_env if oauth else bot_env)(fake, database_url, **env))
         return cls(fake, settings, clock or FakeClock(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)), claim_lease)
 
     def close(self) -> None:
@@ -212,8 +257,8 @@ class RunningBot(SlackSender):
 
     @property
     def ws(self) -> Workspace:
-        assert self.runtime.workspace is not None
-        return self.runtime.workspace
+        """The bot's workspace in single-workspace mode (T1 when installed through OAuth)."""
+        return self.runtime.workspace or Workspace(self.team)
 
     # -- the scheduler's jobs, called now -------------------------------------------------
 

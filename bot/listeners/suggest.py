@@ -1,0 +1,118 @@
+"""Suggesting glossary terms and edits, and the owners' Approve and Reject.
+
+The modal opens from the bot's pool right after the click is acknowledged
+(its trigger_id works for 3 seconds).  A submission is checked before it is
+acknowledged, so problems show inline in the modal (`response_action:
+errors`).  A decision is recorded before the click is acknowledged; editing the
+review message and telling the author happen afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import suggestion_views as views
+from bot.listeners import payload
+from bot.listeners.context import BotContext, bot_of
+from bot.service.suggestions import Decision
+from bot.workspace import Workspace
+
+OFF = "Suggestions are off in this workspace: it has no glossary owners yet (`/quiz owners @someone`)."
+DECIDED = {
+    Decision.NOT_OWNER: "Only the glossary's owners can decide on suggestions; nothing was changed.",
+    Decision.NOT_FOUND: "I can't find that suggestion; nothing was changed.",
+    Decision.ALREADY: "That suggestion was already decided; nothing was changed.",
+}
+
+
+def _open(bot: BotContext, ws: Workspace, body: dict[str, Any], modal: dict[str, object]) -> None:
+    bot.later(
+        "open a modal",
+        lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=modal),
+    )
+
+
+def suggest_new(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    bot, ws = bot_of(context), payload.workspace(context)
+    modal = bot.services.suggestions.modal(ws, typed=payload.action_value(body))
+    ack()
+    if modal is None:
+        bot.reply(body, respond, text=OFF)
+    else:
+        _open(bot, ws, body, modal)
+
+
+def suggest_edit(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    bot, ws = bot_of(context), payload.workspace(context)
+    modal = bot.services.suggestions.modal(ws, edit=payload.action_value(body))
+    ack()
+    if modal is None:
+        bot.reply(body, respond, text=OFF)
+    else:
+        _open(bot, ws, body, modal)
+
+
+def submit_suggestion(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Checked before the acknowledgement: problems appear next to their fields."""
+    bot, ws = bot_of(context), payload.workspace(context)
+    base = payload.private_metadata(body).get("base")
+    done = bot.services.suggestions.submit(ws, payload.user_id(body), payload.form_values(body), base or None)
+    if done.errors or done.suggestion is None:
+        ack(response_action="errors", errors=done.errors)
+        return
+    review = bot.services.admins.review_channel(ws)
+    ack(response_action="update", view=views.thanks_view(done.suggestion.fields.term, review))
+    bot.later("announce a suggestion", bot.services.suggestions.announce, done.suggestion)
+
+
+def approve(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    _decide(ack, body, context, respond, approve=True)
+
+
+def _decide(
+    ack: Ack,
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    approve: bool,
+    reason: str | None = None,
+) -> None:
+    bot, ws, user = bot_of(context), payload.workspace(context), payload.user_id(body)
+    suggestion_id = _id(payload.action_value(body) or str(payload.private_metadata(body).get("id", "")))
+    outcome, decided = bot.services.suggestions.decide(ws, suggestion_id, approve, user, reason)
+    ack()
+    if outcome is not Decision.DONE or decided is None:
+        bot.reply(body, respond, text=DECIDED[outcome])
+        return
+    bot.later("announce a decision", bot.services.suggestions.after_decision, decided)
+    bot.later("refresh a Home tab", bot.services.home.publish, ws, user)
+
+
+def reject(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """Ask an owner why, in a modal; anyone else is told privately and nothing changes."""
+    bot, ws, user = bot_of(context), payload.workspace(context), payload.user_id(body)
+    ack()
+    if not bot.services.suggestions.is_owner(ws, user):
+        bot.reply(body, respond, text=DECIDED[Decision.NOT_OWNER])
+        return
+    _open(bot, ws, body, views.reject_modal(_id(payload.action_value(body)), {}))
+
+
+def submit_rejection(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    reason = payload.form_values(body).get(views.REASON, "").strip()
+    _decide(ack, body, context, respond, approve=False, reason=reason or None)
+
+
+def _id(raw: str) -> int:
+    return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+
+
+def register(app: App) -> None:
+    app.action(views.SUGGEST_NEW)(suggest_new)
+    app.action(views.SUGGEST_EDIT)(suggest_edit)
+    app.view(views.SUGGEST_CALLBACK)(submit_suggestion)
+    app.action(views.REVIEW_APPROVE)(approve)
+    app.action(views.REVIEW_REJECT)(reject)
+    app.view(views.REJECT_CALLBACK)(submit_rejection)
