@@ -140,7 +140,7 @@ def get_permalink(state: SlackState, who: Identity, args: Args) -> Answer:
     return {
         "ok": True,
         "channel": channel,
-        "permalink": f"https://vango.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        "permalink": f"{state.permalink_base}{channel}/p{ts.replace('.', '')}",
     }
 
 
@@ -225,8 +225,30 @@ def views_publish(state: SlackState, who: Identity, args: Args) -> Answer:
     return answer
 
 
+def _modal(state: SlackState, who: Identity, args: Args) -> Answer:
+    """`views.open` and `views.push`: a modal for the person whose trigger_id this is."""
+    trigger = str(args.get("trigger_id") or "")
+    if not trigger:
+        return _error("invalid_trigger_id")
+    owner = state.use_trigger(trigger)
+    if isinstance(owner, str) and state.strict_triggers:
+        return _error(owner)
+    view = _json(args.get("view"))
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        return _error("invalid_arguments")
+    answer = _view(state, args)
+    if answer["ok"] and not isinstance(owner, str):
+        with state.lock:
+            state.modals.setdefault((owner.team_id, owner.user_id), []).append(answer["view"]["id"])
+    return answer
+
+
 def views_open(state: SlackState, who: Identity, args: Args) -> Answer:
-    return _view(state, args) if args.get("trigger_id") else _error("invalid_trigger_id")
+    return _modal(state, who, args)
+
+
+def views_push(state: SlackState, who: Identity, args: Args) -> Answer:
+    return _modal(state, who, args)
 
 
 def views_update(state: SlackState, who: Identity, args: Args) -> Answer:
@@ -315,5 +337,6 @@ METHODS: dict[str, Callable[[SlackState, Identity, Args], Answer]] = {
     "users.info": user_info,
     "views.publish": views_publish,
     "views.open": views_open,
+    "views.push": views_push,
     "views.update": views_update,
 }

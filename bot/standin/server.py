@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.standin.checks import MESSAGE_BLOCKS, blocks_error
+from bot.standin.checks import MESSAGE_BLOCKS, VIEW_BLOCKS, blocks_problem
 from bot.standin.methods import METHODS, oauth_access
 from bot.standin.state import SlackState
 
@@ -41,6 +41,39 @@ class Fault:
     delay: float = 0.0
 
 
+# Methods whose refusals change what people see; each refusal is remembered in `state.refusals`.
+SHOWN_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.delete",
+        "chat.postEphemeral",
+        "views.publish",
+        "views.open",
+        "views.push",
+        "views.update",
+    }
+)
+
+
+def refusal_detail(method: str, body: dict[str, Any], error: str) -> str:
+    """Where Slack's error lies, when it is about blocks (as Slack's `response_metadata` says)."""
+    if error not in ("invalid_blocks", "msg_blocks_too_long"):
+        return ""
+    view = body.get("view")
+    if method.startswith("views.") and isinstance(view, str):
+        try:
+            view = json.loads(view)
+        except ValueError:
+            view = None
+    if method.startswith("views."):
+        blocks = view.get("blocks") if isinstance(view, dict) else None
+        problem = blocks_problem(blocks, VIEW_BLOCKS, message=False)
+    else:
+        problem = blocks_problem(body.get("blocks"))
+    return problem[1] if problem else ""
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # a click burst must not overflow the listen backlog (default 5)
     daemon_threads = True
@@ -59,14 +92,23 @@ class SlackStandIn:
         # Slack stamps messages with its own wall clock; tests that move the bot's clock move this too.
         self.clock: Callable[[], float] = time.time
         self._cond = threading.Condition()
+        self.version = 0  # grows with every change anyone may be watching for (`wait_change`)
+        self.closing = threading.Event()
         self._server = _Server((host, port), self._handler())
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://{host}:{self.port}"
         self.api_url = self.base_url + "/api/"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-standin",
+            daemon=True,
+        )
         self._thread.start()
 
     def close(self) -> None:
+        self.closing.set()
+        self.notify()
         self._server.shutdown()
         self._server.server_close()
 
@@ -124,7 +166,19 @@ class SlackStandIn:
 
     def notify(self) -> None:
         with self._cond:
+            self.version += 1
             self._cond.notify_all()
+
+    def wait_change(self, seen: int, timeout: float) -> int:
+        """Wait until `version` moves past `seen` (or `timeout`, or closing); the version now."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.version == seen and not self.closing.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return self.version
 
     # -- the server ------------------------------------------------------------------------
 
@@ -139,6 +193,7 @@ class SlackStandIn:
     def _record(self, target: list[Call], call: Call) -> None:
         with self._cond:
             target.append(call)
+            self.version += 1
             self._cond.notify_all()
 
     def answer(self, method: str, body: dict[str, Any], token: str, basic_auth: str = "") -> dict[str, Any]:
@@ -157,15 +212,20 @@ class SlackStandIn:
         if who is None:
             return {"ok": False, "error": "invalid_auth" if token or body.get("token") else "not_authed"}
         answer = handler(self.state, who, body)
+        if not answer.get("ok") and method in SHOWN_METHODS:
+            error = str(answer.get("error"))
+            self.state.refuse(method, error, refusal_detail(method, body, error))
         self.notify()
         return answer
 
     def respond(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """A POST to a response_url: recorded, checked like a message, handed to `on_response`."""
         self._record(self.responses, Call(path, body))
-        error = blocks_error(body.get("blocks"), MESSAGE_BLOCKS)
-        if error:
-            return 400, {"ok": False, "error": error}
+        problem = blocks_problem(body.get("blocks"), MESSAGE_BLOCKS)
+        if problem:
+            self.state.refuse("response_url", problem[0], problem[1])
+            self.notify()
+            return 400, {"ok": False, "error": problem[0]}
         if self.on_response is not None:
             refused = self.on_response(path, body)
             if refused:

@@ -4,7 +4,10 @@ Everything is kept in memory under one lock by `SlackState`; the Web API
 methods (`bot.standin.methods`) read and change it.  Like Slack, it keeps the
 workspaces apart: a token belongs to one workspace (what `auth.test` says), a
 bot can post only in channels it is a member of, and an OAuth code is
-exchanged once for that workspace's token.
+exchanged once for that workspace's token.  It also remembers what a person
+sees and Slack's own bookkeeping around it: the modals open for each person
+(a `trigger_id` names who a `views.open` is for, once and for 3 seconds), and
+every refusal Slack answered (`refusals`), which the playground's page shows.
 """
 
 from __future__ import annotations
@@ -66,6 +69,18 @@ class Person:
 
 
 @dataclass
+class Trigger:
+    """A trigger_id Slack handed an app with an interaction: whose it is, and until when it works."""
+
+    team_id: str
+    user_id: str
+    expires_at: float  # time.monotonic()
+
+
+TRIGGER_SECONDS = 3.0
+
+
+@dataclass
 class Install:
     """A pending OAuth install: the code Slack hands the browser, and whose token it becomes."""
 
@@ -89,6 +104,12 @@ class SlackState:
         self.installs: dict[str, Install] = {}  # OAuth code -> install
         self.clients: dict[str, str] = {}  # OAuth client id -> secret
         self.history_limit: int | None = None  # Tier 1 apps: at most 15 messages a page
+        self.triggers: dict[str, Trigger] = {}
+        # Only triggers minted here open views (the playground); tests send a fixed one.
+        self.strict_triggers = False
+        self.modals: dict[tuple[str, str], list[str]] = {}  # (team, user) -> open modal view ids, top last
+        self.refusals: list[dict[str, Any]] = []  # what Slack refused: method, error, when
+        self.permalink_base = "https://vango.slack.com/archives/"
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
 
@@ -136,6 +157,29 @@ class SlackState:
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):06d}"
+
+    def mint_trigger(self, team_id: str, user_id: str) -> str:
+        """A fresh trigger_id for an interaction by `user_id`, valid once for `TRIGGER_SECONDS`."""
+        trigger = f"{int(self.clock())}.{next(self._ids)}.{secrets.token_hex(16)}"
+        with self.lock:
+            self.triggers[trigger] = Trigger(team_id, user_id, time.monotonic() + TRIGGER_SECONDS)
+        return trigger
+
+    def use_trigger(self, trigger_id: str) -> Trigger | str:
+        """The trigger's owner, used up now; else Slack's error (`invalid_trigger_id`, `expired_trigger_id`)."""
+        with self.lock:
+            found = self.triggers.pop(trigger_id, None)
+        if found is None:
+            return "invalid_trigger_id"
+        if time.monotonic() > found.expires_at:
+            return "expired_trigger_id"
+        return found
+
+    def refuse(self, what: str, error: str, detail: str = "") -> None:
+        """Remember a refusal Slack answered, for whoever shows them (the playground's page)."""
+        with self.lock:
+            self.refusals.append({"what": what, "error": error, "detail": detail, "at": self.clock()})
+            del self.refusals[:-100]
 
     def offer_install(self, code: str, identity: Identity, scopes: str = "commands,chat:write") -> str:
         """Make `code` a valid OAuth code for installing into `identity`'s workspace; the token it gives."""
