@@ -67,19 +67,19 @@ class Closing:
                 log.warning("answer count for quiz %s not updated (%s)", quiz.id, error or type(exc).__name__)
                 self.core.storage.counts.forget(quiz.id)  # try again later
             return
-        if self.core.storage.quizzes.state_of(quiz.id) != QuizState.POSTED:
+        if self.core.storage.closes.state_of(quiz.id) != QuizState.POSTED:
             self.reveal(quiz)  # closed while this edit was in flight: the reveal must be the last edit
 
     def close_due(self) -> None:
         now = self.core.clock()
-        for quiz in self.core.storage.quizzes.to_close(now, now - self.core.claim_lease):
+        for quiz in self.core.storage.closes.due(now, now - self.core.claim_lease):
             self.close(quiz, now)
 
     def close(self, quiz: QuizRecord, now: datetime) -> None:
-        if not self.core.storage.quizzes.begin_close(quiz, now, now - self.core.claim_lease):
+        if not self.core.storage.closes.begin(quiz, now, now - self.core.claim_lease):
             return
         if self.reveal(quiz):
-            self.core.storage.quizzes.finish_close(quiz.id, self.core.clock())
+            self.core.storage.closes.finish(quiz.id, self.core.clock())
 
     def reveal(self, quiz: QuizRecord) -> bool:
         """Write the reveal into the quiz message; False when it should be tried again later."""

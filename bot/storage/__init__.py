@@ -9,7 +9,8 @@
 | `states`      | quiz and post states, as enums                                   |
 | `claims`      | fenced claims shared by quizzes and weekly posts                 |
 | `schedules`   | each channel's schedule                                          |
-| `quizzes`     | posted quizzes: claim, post, close                               |
+| `quizzes`     | posted quizzes: claim, fence, post                               |
+| `closes`      | closing quizzes: due, closing, closed                            |
 | `counts`      | the live "N answered" count, edited at most once per interval   |
 | `answers`     | answers and what is read from them: tallies, boards, progress    |
 | `weekly`      | weekly results posts                                             |
@@ -17,7 +18,8 @@
 | `stats`       | lookups, for the glossary's owners                               |
 | `budgets`     | Slack rate budgets shared across processes                       |
 | `workspaces`  | installs, per-workspace settings, deleting a workspace           |
-| `suggestions` | glossary suggestions and the approved overlay                    |
+| `suggestions` | glossary suggestions waiting for the owners                      |
+| `overlay`     | approved glossary changes, with their history                    |
 
 `Storage.open(url)` opens and migrates the database and returns them all.
 Nothing outside `bot.storage` and the service layer imports SQLAlchemy.
@@ -32,13 +34,15 @@ from sqlalchemy import MetaData
 
 from bot.storage.answers import Answers
 from bot.storage.budgets import RateBudgets
+from bot.storage.closes import Closes
 from bot.storage.counts import LiveCounts
 from bot.storage.database import Database
+from bot.storage.overlay import Overlay
 from bot.storage.practice import PracticeRecords
 from bot.storage.quizzes import Quizzes
 from bot.storage.schedules import Schedules
 from bot.storage.stats import LookupStats
-from bot.storage.suggestions import Overlay, Suggestions
+from bot.storage.suggestions import Suggestions
 from bot.storage.weekly import WeeklyPosts
 from bot.storage.workspaces import Workspaces
 
@@ -48,6 +52,7 @@ class Storage:
     db: Database
     schedules: Schedules
     quizzes: Quizzes
+    closes: Closes
     counts: LiveCounts
     answers: Answers
     weekly: WeeklyPosts
@@ -64,6 +69,7 @@ class Storage:
             db,
             Schedules(db),
             Quizzes(db),
+            Closes(db),
             LiveCounts(db),
             Answers(db),
             WeeklyPosts(db),

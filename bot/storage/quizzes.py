@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.quiz import Question
@@ -79,15 +79,15 @@ def quiz_record(row: Row[tuple[object, ...]]) -> QuizRecord:
     )
 
 
+def select_quizzes(db: Database, *where: ColumnElement[bool]) -> list[QuizRecord]:
+    """The quizzes matching `where`, oldest first."""
+    with db.begin() as conn:
+        return [quiz_record(r) for r in conn.execute(select(quizzes).where(*where).order_by(quizzes.c.id))]
+
+
 class Quizzes:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    def _select(self, *where: ColumnElement[bool]) -> list[QuizRecord]:
-        with self.db.begin() as conn:
-            return [
-                quiz_record(r) for r in conn.execute(select(quizzes).where(*where).order_by(quizzes.c.id))
-            ]
 
     def claim(
         self,
@@ -126,7 +126,7 @@ class Quizzes:
         return quiz_record(row)
 
     def get(self, ws: Workspace, quiz_id: int) -> QuizRecord | None:
-        found = self._select(in_workspace(quizzes, ws), quizzes.c.id == quiz_id)
+        found = select_quizzes(self.db, in_workspace(quizzes, ws), quizzes.c.id == quiz_id)
         return found[0] if found else None
 
     def slot_taken(self, ws: Workspace, channel_id: str, slot: str) -> bool:
@@ -148,7 +148,8 @@ class Quizzes:
 
     def open_in(self, ws: Workspace, channel_id: str) -> list[QuizRecord]:
         """The channel's quizzes that are claimed or open for answers, oldest first."""
-        return self._select(
+        return select_quizzes(
+            self.db,
             in_workspace(quizzes, ws),
             quizzes.c.channel_id == channel_id,
             quizzes.c.state.in_([QuizState.CLAIMED, QuizState.POSTED]),
@@ -162,7 +163,7 @@ class Quizzes:
 
     def stale_claims(self, before: datetime) -> list[QuizRecord]:
         """Claims whose owner never recorded a post: it may have died mid-post."""
-        return self._select(quizzes.c.state == QuizState.CLAIMED, quizzes.c.claimed_at < before)
+        return select_quizzes(self.db, quizzes.c.state == QuizState.CLAIMED, quizzes.c.claimed_at < before)
 
     def mark_posted(self, claim: Claim, message_ts: str, now: datetime) -> bool:
         with self.db.begin() as conn:
@@ -210,41 +211,3 @@ class Quizzes:
                 (Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id), r.channel_id, r.slot)
                 for r in conn.execute(query)
             }
-
-    def to_close(self, now: datetime, stale_before: datetime) -> list[QuizRecord]:
-        """Open quizzes past their closing time, and closes that a dead process left half done."""
-        return self._select(
-            or_(
-                and_(quizzes.c.state == QuizState.POSTED, quizzes.c.closes_at <= now),
-                and_(quizzes.c.state == QuizState.CLOSING, quizzes.c.count_updated_at < stale_before),
-            )
-        )
-
-    def begin_close(self, quiz: QuizRecord, now: datetime, stale_before: datetime) -> bool:
-        """posted → closing (or retake a stale closing); True for the one process that wins."""
-        with self.db.begin() as conn:
-            done = conn.execute(
-                update(quizzes)
-                .where(
-                    quizzes.c.id == quiz.id,
-                    or_(
-                        quizzes.c.state == QuizState.POSTED,
-                        and_(quizzes.c.state == QuizState.CLOSING, quizzes.c.count_updated_at < stale_before),
-                    ),
-                )
-                .values(state=QuizState.CLOSING, count_updated_at=now)
-            )
-            return done.rowcount == 1
-
-    def finish_close(self, quiz_id: int, now: datetime) -> None:
-        with self.db.begin() as conn:
-            conn.execute(
-                update(quizzes)
-                .where(quizzes.c.id == quiz_id, quizzes.c.state == QuizState.CLOSING)
-                .values(state=QuizState.CLOSED, closed_at=now)
-            )
-
-    def state_of(self, quiz_id: int) -> QuizState | None:
-        with self.db.begin() as conn:
-            state = conn.execute(select(quizzes.c.state).where(quizzes.c.id == quiz_id)).scalar_one_or_none()
-        return QuizState(state) if state is not None else None

@@ -1,10 +1,10 @@
-"""Glossary suggestions and the approved overlay, per workspace.
+"""Glossary suggestions, per workspace: pending until an owner decides.
 
 A suggestion is pending until an owner decides; the decision is a conditional
 UPDATE (pending → approved or rejected), so deciding twice, or two owners at
 once, changes nothing the second time.  Approving writes the overlay row
-(`glossary_changes`) in the same transaction, under a unique key per
-suggestion.  Every process polls `changes_after(id)` to apply new approvals.
+(`glossary_changes`, read through `bot.storage.overlay`) in the same
+transaction, under a unique key per suggestion.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Row, func, select, update
 
-from bot.glossary_edits import Change, TermText
+from bot.glossary_edits import TermText
 from bot.storage.database import Database, in_workspace, workspace_values
 from bot.storage.states import SuggestionState
 from bot.storage.tables import glossary_changes, suggestions
@@ -171,63 +171,3 @@ class Suggestions:
                     )
                 )
         return decided
-
-
-@dataclass(frozen=True)
-class OverlayChange:
-    workspace: Workspace
-    change: Change
-    author_id: str
-    approved_by: str
-    approved_at: datetime
-
-
-class Overlay:
-    """The approved changes not yet retired, per workspace, with their history."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def _changes(self, *where: object) -> list[OverlayChange]:
-        query = select(glossary_changes).where(*where).order_by(glossary_changes.c.id)  # type: ignore[arg-type]
-        with self.db.begin() as conn:
-            return [
-                OverlayChange(
-                    Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id),
-                    Change(
-                        r.id,
-                        r.term_key,
-                        TermText.from_json(r.fields),
-                        TermText.from_json(r.base_fields) if r.base_fields else None,
-                    ),
-                    r.author_id,
-                    r.approved_by,
-                    r.approved_at,
-                )
-                for r in conn.execute(query)
-            ]
-
-    def active(self, ws: Workspace) -> list[OverlayChange]:
-        return self._changes(in_workspace(glossary_changes, ws), glossary_changes.c.retired_at.is_(None))
-
-    def history(self, ws: Workspace) -> list[OverlayChange]:
-        return self._changes(in_workspace(glossary_changes, ws))
-
-    def versions(self) -> dict[Workspace, int]:
-        """Each workspace's newest change id (retired or not): a process rebuilds a workspace's
-        glossary when this moves."""
-        query = select(
-            glossary_changes.c.enterprise_id, glossary_changes.c.team_id, func.max(glossary_changes.c.id)
-        ).group_by(glossary_changes.c.enterprise_id, glossary_changes.c.team_id)
-        with self.db.begin() as conn:
-            return {Workspace(team_id=r[1], enterprise_id=r[0]): int(r[2]) for r in conn.execute(query)}
-
-    def retire(self, ids: list[int], why: str, now: datetime) -> None:
-        if not ids:
-            return
-        with self.db.begin() as conn:
-            conn.execute(
-                update(glossary_changes)
-                .where(glossary_changes.c.id.in_(ids), glossary_changes.c.retired_at.is_(None))
-                .values(retired_at=now, retired_why=why)
-            )

@@ -152,11 +152,11 @@ def test_no_answer_once_closing_or_past_close(storage: Storage) -> None:
     )  # past closes_at
     open_quiz = storage.quizzes.get(WS, quiz.id)
     assert open_quiz is not None
-    assert storage.quizzes.begin_close(open_quiz, NOW, NOW - timedelta(minutes=2))
-    assert not storage.quizzes.begin_close(open_quiz, NOW, NOW - timedelta(minutes=2))
+    assert storage.closes.begin(open_quiz, NOW, NOW - timedelta(minutes=2))
+    assert not storage.closes.begin(open_quiz, NOW, NOW - timedelta(minutes=2))
     assert storage.answers.record(WS, quiz.id, "U3", 0, NOW)[1] is None
-    storage.quizzes.finish_close(quiz.id, NOW)
-    assert storage.quizzes.state_of(quiz.id) is QuizState.CLOSED
+    storage.closes.finish(quiz.id, NOW)
+    assert storage.closes.state_of(quiz.id) is QuizState.CLOSED
     assert storage.answers.tally(quiz.id) == (0, 0)
 
 
@@ -300,3 +300,14 @@ def test_forgetting_a_workspace_deletes_only_its_rows(storage: Storage) -> None:
     assert storage.workspaces.all() == [WS]
     assert storage.schedules.in_workspace(OTHER) == [] and storage.practice.count(OTHER, "U1") == (0, 0)
     assert storage.schedules.in_workspace(WS) and storage.practice.count(WS, "U1") == (1, 1)
+
+
+def test_rate_budget_holds_across_two_engines(database_url: str) -> None:
+    """Two processes (two engines, two connection pools) drawing on one workspace's budget."""
+    first, second = Storage.open(database_url), Storage.open(database_url)
+    try:
+        taken = together(10, lambda i: (first if i % 2 else second).budgets.take(WS, "chat.update", 4, NOW))
+        assert taken.count(True) == 4
+    finally:
+        first.close()
+        second.close()

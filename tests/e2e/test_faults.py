@@ -218,7 +218,7 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackStandI
             )
         proc = start_process(env)
         wait_healthy(url)
-        fake.wait_for(lambda: storage.quizzes.state_of(quiz_id) == QuizState.CLOSED, timeout=20)
+        fake.wait_for(lambda: storage.closes.state_of(quiz_id) == QuizState.CLOSED, timeout=20)
         stored = {u for u in users if storage.answers.of_user(ws, quiz_id, u) is not None}
         assert acknowledged <= stored  # every click answered 200 is stored
         assert storage.answers.tally(quiz_id)[0] == len(stored)  # and once (one row per user)
@@ -258,3 +258,26 @@ def test_replica_killed_around_a_slot_still_one_post(
     finally:
         doomed.kill()
         survivor.stop()
+
+
+def test_a_slow_slack_never_delays_an_acknowledgement(fbot: RunningBot) -> None:
+    """Every Slack call after an acknowledgement runs in the bot's own pool: with Slack taking 2 s
+    for each call, five different requests are still all answered before one such call returns."""
+    slow = ("chat.postMessage", "views.publish", "views.open", "users.info", "conversations.info", "response")
+    for method in slow:
+        fbot.fake.delays[method] = 2.0
+    home = {"type": "app_home_opened", "user": "U100", "channel": "D1", "tab": "home", "event_ts": "1.0"}
+    started = time.monotonic()
+    replies = [
+        fbot.command("/quiz", "now", channel=CHANNEL),
+        fbot.event(home, event_id="EvSlow"),
+        fbot.click("define_share", "Drain", ephemeral=True),
+        fbot.click("home_practice", "start", view={"type": "home"}),
+        fbot.command("/define", "drain"),
+    ]
+    answered_in = time.monotonic() - started
+    assert [r.status for r in replies] == [200] * 5
+    assert answered_in < 2.0, f"acknowledgements waited for Slack ({answered_in:.2f} s)"
+    fbot.after_ack_done(timeout=30)  # and the work after them was done
+    assert len(fbot.fake.posted(CHANNEL)) == 1
+    assert fbot.fake.calls_to("views.publish") and fbot.fake.calls_to("views.open")

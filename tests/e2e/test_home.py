@@ -189,3 +189,17 @@ def test_malformed_practice_metadata_is_not_stored(hbot: RunningBot) -> None:
         answer_practice(hbot, "U7", {**modal, "private_metadata": meta}, 0)
         modal = hbot.fake.state.views[modal["id"]]
     assert hbot.storage.practice.count(hbot.ws, "U7") == (0, 0)
+
+
+def test_refreshes_leave_room_under_the_tier_for_people_opening_the_tab(hbot: RunningBot) -> None:
+    """Refreshes after answers stop at REFRESH_LIMIT a minute; opening the tab can still publish."""
+    from bot.service.home import PUBLISH_LIMIT, REFRESH_LIMIT
+
+    home = hbot.services.home
+    for n in range(REFRESH_LIMIT + 10):
+        home.mark_stale(hbot.ws, f"U{n:03d}")
+    published = home.publish_stale() + home.publish_stale()
+    assert published == REFRESH_LIMIT
+    assert home.publish_stale() == 0  # the rest wait for the next minute
+    open_home(hbot, "UOPENER")  # a person opening the tab is not turned away
+    assert len(hbot.fake.calls_to("views.publish")) == REFRESH_LIMIT + 1 <= PUBLISH_LIMIT

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -64,13 +64,23 @@ def test_properly_signed_request_is_accepted(bot: RunningBot) -> None:
     assert "A no-new-work posture" in reply.body
 
 
-def test_oversized_body_is_refused(bot: RunningBot) -> None:
-    body = b"payload=" + b"x" * 2_000_000
+def test_oversized_body_is_refused_with_413(bot: RunningBot) -> None:
+    """A body over 1 MB is refused before it is read: announce 2 MB, send the headers, and read
+    the answer the server gives at once (a client that kept sending would see it closed)."""
+    host, port = bot.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        status = bot.post(body, FORM).status
-    except (urllib.error.URLError, ConnectionError):
-        status = 413  # waitress answered 413 and closed before the client finished sending
-    assert status == 413
+        conn.putrequest("POST", "/slack/events")
+        conn.putheader("Content-Type", FORM)
+        conn.putheader("Content-Length", str(2_000_000))
+        for name, value in sign(b"payload=" + b"x" * 100, int(time.time())).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        conn.send(b"payload=" + b"x" * 65_536)
+        response = conn.getresponse()
+        assert response.status == 413
+    finally:
+        conn.close()
     assert bot.post(define_body(), FORM).status == 200  # and the server still serves
 
 
