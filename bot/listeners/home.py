@@ -34,22 +34,13 @@ def practice_start(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
 
 def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """Judged and stored before the acknowledgement; the modal is updated afterwards."""
-    bot, ws, user, view = (
-        bot_of(context),
-        payload.workspace(context),
-        payload.user_id(body),
-        payload.view(body),
-    )
+    bot, ws, view = bot_of(context), payload.workspace(context), payload.view(body)
     meta = str(view.get("private_metadata") or "")
-    shown = bot.services.practice.answer(ws, user, meta, payload.choice_index(body))
-    if shown is None:  # not a question this bot asked: ask a fresh one instead
-        shown = bot.services.practice.next_question(ws, user)
+    shown = bot.services.practice.answer_or_ask(ws, payload.user_id(body), meta, payload.choice_index(body))
     ack()
     if view.get("id"):
-        bot.later(
-            "update practice",
-            lambda: bot.core.client(ws).views_update(view_id=view["id"], hash=view.get("hash"), view=shown),
-        )
+        update = {"view_id": view["id"], "hash": view.get("hash"), "view": shown}
+        bot.later("update practice", lambda: bot.core.client(ws).views_update(**update))
 
 
 def practice_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

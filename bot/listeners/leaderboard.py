@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import blocks
-from bot.leaderboard import parse_week
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.workspace import Workspace
@@ -35,27 +34,13 @@ def share_board(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
 
 def _share(bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respond) -> None:
     """Post the board in the channel, with names rather than mentions (nobody is notified)."""
-    channel, _, label = payload.action_value(body).partition("|")
-    here = payload.channel_id(body)
-    try:
-        week = parse_week(label, bot.core.zone_for(ws, here))
-    except ValueError:
-        week = None
-    if channel != here or week is None:
+    value, here, sharer = payload.action_value(body), payload.channel_id(body), payload.user_id(body)
+    shared = bot.services.boards.shared(ws, value, here, sharer)
+    if shared is None:
         bot.reply(body, respond, text=ONLY_HERE)
         return
-    services = bot.services
-    top = services.boards.for_week(ws, here, week, None).standings[:10]
-    names = services.people.names(ws, [s.user for s in top] + [payload.user_id(body)])
-    shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
-    shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[payload.user_id(body)])}")
-    bot.reply(
-        body,
-        respond,
-        text=blocks.plain(f"Leaderboard {week.label}"),
-        blocks=shown,
-        response_type="in_channel",
-    )
+    text, shown = shared
+    bot.reply(body, respond, text=text, blocks=shown, response_type="in_channel")
 
 
 def register(app: App) -> None:

@@ -137,25 +137,25 @@ INLINE: dict[str, Callable[[QuizCommand], str]] = {
 }
 
 
+def _parse(command: dict[str, Any], context: BoltContext) -> tuple[QuizCommand, str]:
+    text = payload.command_text(command)
+    words = text.split()
+    ws, channel, user = payload.workspace(context), payload.channel_id(command), payload.user_id(command)
+    return QuizCommand(bot_of(context), ws, channel, user, words[1:], text), (
+        words[0].lower() if words else "help"
+    )
+
+
 def quiz(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     """`/quiz SUBCOMMAND …`, dispatched through the tables above."""
-    bot, text = bot_of(context), payload.command_text(command)
-    words = text.split()
-    sub = words[0].lower() if words else "help"
-    cmd = QuizCommand(
-        bot,
-        payload.workspace(context),
-        payload.channel_id(command),
-        payload.user_id(command),
-        words[1:],
-        text,
-    )
+    cmd, sub = _parse(command, context)
+    bot = cmd.bot
     if sub in LATER and (sub != "admins" or cmd.args):  # anyone may see the admins; only they change them
         ack()
         bot.later(f"/quiz {sub}", _later, cmd, *LATER[sub], respond)
     else:
         inline = INLINE.get(sub)
-        ack(**_private(inline(cmd) if inline else replies.unknown_subcommand(words[0])))
+        ack(**_private(inline(cmd) if inline else replies.unknown_subcommand(sub)))
 
 
 def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

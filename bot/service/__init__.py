@@ -79,7 +79,7 @@ class Services:
         people = People(core)
         admins = Admins(core, people)
         channels = Channels(core)
-        boards = Boards(core)
+        boards = Boards(core, people)
         closing = Closing(core)
         weekly = WeeklyResults(core, boards, channels, people)
         posting = Posting(core, closing, weekly, admins, channels)

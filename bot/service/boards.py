@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.leaderboard import Standing, Week, previous_week, rank_scores, week_containing
+from bot import blocks
+from bot.leaderboard import Standing, Week, parse_week, previous_week, rank_scores, week_containing
 from bot.service.core import Core
+from bot.service.people import People
 from bot.workspace import Workspace
 
 
@@ -17,8 +19,9 @@ class Board:
 
 
 class Boards:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, people: People) -> None:
         self.core = core
+        self.people = people
 
     def board(self, ws: Workspace, channel_id: str, user_id: str | None, last: bool) -> Board:
         now = self.core.clock()
@@ -30,3 +33,19 @@ class Boards:
         standings = rank_scores(self.core.storage.answers.week_scores(ws, channel_id, week))
         mine = next((s for s in standings if s.user == user_id), None)
         return Board(week, standings, mine)
+
+    def shared(self, ws: Workspace, value: str, here: str, sharer: str) -> tuple[str, blocks.Blocks] | None:
+        """The board a share button names (`channel|week`), as the channel sees it: names, not
+        mentions; None when the button names another channel or no week."""
+        channel, _, label = value.partition("|")
+        try:
+            week = parse_week(label, self.core.zone_for(ws, here))
+        except ValueError:
+            return None
+        if channel != here:
+            return None
+        top = self.for_week(ws, here, week, None).standings[:10]
+        names = self.people.names(ws, [s.user for s in top] + [sharer])
+        shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
+        shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[sharer])}")
+        return blocks.plain(f"Leaderboard {week.label}"), shown

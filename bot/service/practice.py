@@ -73,6 +73,10 @@ class PracticeSessions:
         shown = Shown(question, uuid.uuid4().hex)
         return blocks.practice_question_view(question, shown.to_metadata())
 
+    def answer_or_ask(self, ws: Workspace, user_id: str, raw_meta: str, choice: int) -> dict[str, object]:
+        """The feedback view; or, for a question this bot did not ask, a fresh question instead."""
+        return self.answer(ws, user_id, raw_meta, choice) or self.next_question(ws, user_id)
+
     def answer(self, ws: Workspace, user_id: str, raw_meta: str, choice: int) -> dict[str, object] | None:
         """Judge a practice answer, move the card once, and return the feedback view (None: not ours)."""
         shown = Shown.from_metadata(raw_meta)
