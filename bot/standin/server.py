@@ -11,6 +11,7 @@ to drop the connection, or to wait before answering.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -77,6 +78,11 @@ def refusal_detail(method: str, body: dict[str, Any], error: str) -> str:
 class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # a click burst must not overflow the listen backlog (default 5)
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the client went away (a page closed, a caller timed out): nothing to report
+        super().handle_error(request, client_address)
 
 
 class SlackStandIn:

@@ -86,7 +86,7 @@ class SlackPage:
         interactions: Interactions,
         static: Traversable,
         channel: str,
-        zone: ZoneInfo,
+        zone: Callable[[], ZoneInfo],
         controls: Sequence[Control] = (),
         bot_name: str = "Study Lab",
     ) -> None:
@@ -95,7 +95,7 @@ class SlackPage:
         self.interactions = interactions
         self.static = static
         self.channel = channel
-        self.zone = zone
+        self.zone = zone  # asked each time: the channel's schedule may change it
         self.controls = {c.name: c for c in controls}
         self.bot_name = bot_name
         self.hosts = {f"127.0.0.1:{slack.port}", f"localhost:{slack.port}"}
@@ -121,10 +121,7 @@ class SlackPage:
         names[SLACKBOT] = "Slackbot"
         return names
 
-    def _time(self, ts: str) -> str:
-        return datetime.fromtimestamp(_ts_key(ts)[0], UTC).astimezone(self.zone).strftime("%a %H:%M")
-
-    def _entry(self, kind: str, raw: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    def _entry(self, kind: str, raw: dict[str, Any], names: dict[str, str], zone: ZoneInfo) -> dict[str, Any]:
         author = str(raw.get("author") or raw.get("user") or "")
         if kind == "message" and raw.get("bot_id"):
             author = self.interactions.bot.bot_user_id
@@ -132,7 +129,7 @@ class SlackPage:
             "key": f"{kind}:{raw['ts']}",
             "kind": kind,
             "ts": raw["ts"],
-            "time": self._time(raw["ts"]),
+            "time": datetime.fromtimestamp(_ts_key(raw["ts"])[0], UTC).astimezone(zone).strftime("%a %H:%M"),
             "author": {
                 "id": author,
                 "name": names.get(author, author),
@@ -148,7 +145,7 @@ class SlackPage:
     def snapshot(self, user: str) -> dict[str, Any]:
         """Everything `user` sees now, as data for the page."""
         team = self.interactions.bot.team_id
-        names = self._names()
+        names, zone = self._names(), self.zone()
         with self.state.lock:
             messages = [dict(m) for m in self.state.messages.get(self.channel, [])]
             ephemerals = [
@@ -167,15 +164,15 @@ class SlackPage:
                 for c in self.state.channels.values()
                 if team in c.members and not c.private
             ]
-        entries = [self._entry("message", m, names) for m in messages]
-        entries += [self._entry("ephemeral", e, names) for e in ephemerals]
+        entries = [self._entry("message", m, names, zone) for m in messages]
+        entries += [self._entry("ephemeral", e, names, zone) for e in ephemerals]
         entries.sort(key=lambda e: _ts_key(e["ts"]))
         for refusal in refusals:
             refusal["time"] = (
-                datetime.fromtimestamp(float(refusal["at"]), UTC).astimezone(self.zone).strftime("%H:%M")
+                datetime.fromtimestamp(float(refusal["at"]), UTC).astimezone(zone).strftime("%H:%M")
             )
             refusal.pop("at", None)
-        now = datetime.fromtimestamp(self.state.clock(), UTC).astimezone(self.zone)
+        now = datetime.fromtimestamp(self.state.clock(), UTC).astimezone(zone)
         channel = self.state.channel(self.channel, create=False)
         return {
             "user": user,
@@ -189,7 +186,7 @@ class SlackPage:
             "home": home,
             "modals": modals,
             "refusals": refusals,
-            "clock": now.strftime("%a %d %b %Y, %H:%M ") + str(self.zone),
+            "clock": now.strftime("%a %d %b %Y, %H:%M ") + str(zone),
             "controls": [
                 {"name": c.name, "label": c.label, "description": c.description}
                 for c in self.controls.values()

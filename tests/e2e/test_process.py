@@ -37,11 +37,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_missing_token_stops_with_one_clear_line(tmp_path: Path) -> None:
+def test_missing_token_stops_with_one_clear_line_and_points_to_the_playground(tmp_path: Path) -> None:
     out = run_bot({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, "run")
     assert out.returncode == 2
-    assert "SLACK_BOT_TOKEN is not set" in out.stderr
-    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    error, *rest = out.stderr.strip().splitlines()
+    assert "SLACK_BOT_TOKEN is not set" in error and "Traceback" not in out.stderr
+    assert rest == ["To try it without Slack: python -m bot playground"]
 
 
 def test_malformed_settings_are_named_without_their_secret_values(tmp_path: Path) -> None:

@@ -1,0 +1,50 @@
+"""The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands.
+
+Ada is a workspace admin, so with `QUIZ_ADMINS` unset her `/quiz now` posts a
+counted quiz and she may change the schedule; Ben and Chidi are members.  The
+commands are the manifest's (`manifest.yml`; a unit test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.standin import Identity, Person, SlackStandIn
+from bot.standin.interactions import Command
+
+TEAM = "T1"
+CHANNEL = "C0PLAYGRND"
+CHANNEL_NAME = "study-lab"
+BOT = Identity(team_id=TEAM, bot_user_id="U0STUDYLAB", bot_id="B0STUDYLAB", team_name="Vango")
+PEOPLE = (
+    Person("U0ADA", "Ada", TEAM, is_admin=True),
+    Person("U0BEN", "Ben", TEAM),
+    Person("U0CHIDI", "Chidi", TEAM),
+)
+COMMANDS = (
+    Command(
+        "/define",
+        "Look up a glossary term (typos and aliases welcome)",
+        "drain | what is a route epoch | help",
+    ),
+    Command(
+        "/quiz",
+        "Schedule the term of the day in this channel",
+        "schedule 09:30 Europe/Berlin mon-fri | status | now | off | admins | help",
+        should_escape=True,
+    ),
+    Command("/leaderboard", "This week's quiz standings in this channel", "[last]"),
+)
+
+
+def seed(slack: SlackStandIn) -> str:
+    """Fill the stand-in with the workspace; the bot token it issued (valid for this run only)."""
+    token = f"xoxb-playground-{secrets.token_hex(12)}"
+    state = slack.state
+    state.default_identity = None  # only this run's token speaks for the workspace
+    state.add_token(token, BOT)
+    state.join(CHANNEL, TEAM, CHANNEL_NAME)
+    for person in PEOPLE:
+        state.add_person(person)
+    state.permalink_base = f"{slack.base_url}/archives/"
+    return token
