@@ -34,19 +34,15 @@ def _open(bot: BotContext, ws: Workspace, body: dict[str, Any], modal: dict[str,
     )
 
 
-def suggest_new(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    bot, ws = bot_of(context), payload.workspace(context)
-    modal = bot.services.suggestions.modal(ws, typed=payload.action_value(body))
-    ack()
-    if modal is None:
-        bot.reply(body, respond, text=OFF)
-    else:
-        _open(bot, ws, body, modal)
-
-
-def suggest_edit(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    bot, ws = bot_of(context), payload.workspace(context)
-    modal = bot.services.suggestions.modal(ws, edit=payload.action_value(body))
+def suggest(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """ "Suggest this term" (the value is what was typed) or "Suggest an edit" (the value is a term)."""
+    bot, ws, value = bot_of(context), payload.workspace(context), payload.action_value(body)
+    edit = payload.action(body).get("action_id") == views.SUGGEST_EDIT
+    modal = (
+        bot.services.suggestions.modal(ws, edit=value)
+        if edit
+        else bot.services.suggestions.modal(ws, typed=value)
+    )
     ack()
     if modal is None:
         bot.reply(body, respond, text=OFF)
@@ -110,8 +106,8 @@ def _id(raw: str) -> int:
 
 
 def register(app: App) -> None:
-    app.action(views.SUGGEST_NEW)(suggest_new)
-    app.action(views.SUGGEST_EDIT)(suggest_edit)
+    app.action(views.SUGGEST_NEW)(suggest)
+    app.action(views.SUGGEST_EDIT)(suggest)
     app.view(views.SUGGEST_CALLBACK)(submit_suggestion)
     app.action(views.REVIEW_APPROVE)(approve)
     app.action(views.REVIEW_REJECT)(reject)
