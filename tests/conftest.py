@@ -4,15 +4,16 @@ TEST_DATABASE_URL is set) and the running bot."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.standin import Person, SlackStandIn
 from bot.storage.engine import normalise_url
-from tests.support.bot import RunningBot
+from tests.support.bot import FakeClock, RunningBot
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)"
@@ -66,6 +67,23 @@ def fake() -> Iterator[SlackStandIn]:
     server.state.add_person(Person("U100", "Quinn Admin", is_admin=True))
     yield server
     server.close()
+
+
+@pytest.fixture
+def start_bot(fake: SlackStandIn, sqlite_url: str) -> Iterator[Callable[..., RunningBot]]:
+    """Start the bot on this test's database with a clock the test moves (the stand-in's clock
+    follows it, so Slack's timestamps agree); every bot started is closed at the end."""
+    started: list[RunningBot] = []
+
+    def start(clock: FakeClock, **options: Any) -> RunningBot:
+        fake.clock = lambda: clock().timestamp()
+        running = RunningBot.start(fake, sqlite_url, clock=clock, **options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.close()
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.storage.states import QuizState
 from bot.storage.tables import quizzes
 from bot.workspace import Workspace
 from tests.support.bot import FakeClock, RunningBot, SlackSender, bot_env
+from tests.support.cli import start_bot
 from tests.support.replica import Replica
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,12 +40,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def fbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
-    fake.clock = lambda: clock().timestamp()
-    running = RunningBot.start(fake, sqlite_url, clock=clock)
+def fbot(start_bot: Callable[..., RunningBot], clock: FakeClock) -> RunningBot:
+    running = start_bot(clock)
     assert "Scheduled" in running.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    yield running
-    running.close()
+    return running
 
 
 def answer(bot: RunningBot, quiz_id: int, user: str) -> dict:
@@ -146,17 +144,6 @@ def test_postgres_restart_while_clicks_arrive(fake: SlackStandIn, pg_url: str, c
 # -- kill -9 ---------------------------------------------------------------------------
 
 
-def start_process(env: dict[str, str]) -> subprocess.Popen[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env={**clean, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def wait_healthy(url: str) -> None:
     deadline = time.monotonic() + 30
     while True:
@@ -180,7 +167,7 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackStandI
     env = bot_env(fake, database, PORT=str(port))
     url = f"http://127.0.0.1:{port}"
     sender = SlackSender(url, fake)
-    proc = start_process(env)
+    proc = start_bot(env=env)
     try:
         wait_healthy(url)
         assert "Posted" in sender.say("/quiz", "now", channel=CHANNEL)
@@ -216,7 +203,7 @@ def test_kill_9_during_click_burst_loses_no_acknowledged_click(fake: SlackStandI
                 .where(quizzes.c.id == quiz_id)
                 .values(closes_at=datetime.now(UTC) - timedelta(minutes=1))
             )
-        proc = start_process(env)
+        proc = start_bot(env=env)
         wait_healthy(url)
         fake.wait_for(lambda: storage.closes.state_of(quiz_id) == QuizState.CLOSED, timeout=20)
         stored = {u for u in users if storage.answers.of_user(ws, quiz_id, u) is not None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,11 +26,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def hbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
-    fake.clock = lambda: clock().timestamp()
-    running = RunningBot.start(fake, sqlite_url, clock=clock)
-    yield running
-    running.close()
+def hbot(start_bot: Callable[..., RunningBot], clock: FakeClock) -> RunningBot:
+    return start_bot(clock)
 
 
 def open_home(bot: RunningBot, user: str, event_id: str = "Ev1") -> dict:

@@ -4,10 +4,7 @@ post (exactly once, before that day's quiz) and the terminal command."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 
 from bot.standin import Person, SlackStandIn
 from tests.support.bot import FakeClock, RunningBot
+from tests.support.cli import run_bot
 
 CHANNEL = "C200"
 THURSDAY = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)  # 09:30 Berlin, ISO week 2026-W48
@@ -32,14 +30,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def lbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
-    fake.clock = lambda: clock().timestamp()
+def lbot(fake: SlackStandIn, start_bot: Callable[..., RunningBot], clock: FakeClock) -> RunningBot:
     fake.state.add_person(Person("U1", "Una One"))
     fake.state.add_person(Person("U9", "Nine"))
-    running = RunningBot.start(fake, sqlite_url, clock=clock)
+    running = start_bot(clock)
     assert "Scheduled" in running.say("/quiz", "schedule 09:30 Europe/Berlin daily", channel=CHANNEL)
-    yield running
-    running.close()
+    return running
 
 
 def play(bot: RunningBot, answers: dict[str, bool]) -> int:
@@ -138,27 +134,13 @@ def test_weekly_results_missed_on_monday_post_later_in_the_week_once(
 
 def test_terminal_leaderboard_json(lbot: RunningBot, clock: FakeClock, sqlite_url: str) -> None:
     play(lbot, {"U1": True, "U2": False})
-    env = {**os.environ, "DATABASE_URL": sqlite_url, "QUIZ_TIMEZONE": "Europe/Berlin"}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "leaderboard", CHANNEL, "--week", "2026-W48", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    env = {"DATABASE_URL": sqlite_url, "QUIZ_TIMEZONE": "Europe/Berlin"}
+    out = run_bot("leaderboard", CHANNEL, "--week", "2026-W48", "--json", env=env)
+    assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert rows == [
         {"user": "U1", "points": 1, "answered": 1, "rank": 1, "streak": 1},
         {"user": "U2", "points": 0, "answered": 1, "rank": 2, "streak": 0},
     ]
-    bad = subprocess.run(
-        [sys.executable, "-m", "bot", "leaderboard", CHANNEL, "--week", "2026-W99"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = run_bot("leaderboard", CHANNEL, "--week", "2026-W99", env=env)
     assert bad.returncode == 2 and "not a week" in bad.stderr and "Traceback" not in bad.stderr

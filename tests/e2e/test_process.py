@@ -4,10 +4,8 @@ no secret in its logs at DEBUG level."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,20 +13,9 @@ from urllib.parse import urlencode
 
 from bot.standin import SlackStandIn
 from tests.support.bot import SECRET, TOKEN, bot_env, sign
+from tests.support.cli import run_bot, start_bot
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_bot(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def free_port() -> int:
@@ -38,7 +25,7 @@ def free_port() -> int:
 
 
 def test_missing_token_stops_with_one_clear_line_and_points_to_the_playground(tmp_path: Path) -> None:
-    out = run_bot({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, "run")
+    out = run_bot("run", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert out.returncode == 2
     error, *rest = out.stderr.strip().splitlines()
     assert "SLACK_BOT_TOKEN is not set" in error and "Traceback" not in out.stderr
@@ -53,7 +40,7 @@ def test_malformed_settings_are_named_without_their_secret_values(tmp_path: Path
         ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
     ):
         env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, **bad}
-        out = run_bot(env, "run")
+        out = run_bot("run", env=env)
         assert out.returncode == 2, out.stderr
         assert name in out.stderr and "Traceback" not in out.stderr
         assert TOKEN not in out.stderr and SECRET not in out.stderr
@@ -68,19 +55,19 @@ def test_invalid_glossary_refuses_to_start_with_the_report(tmp_path: Path) -> No
         "GLOSSARY_PATH": str(broken),
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
     }
-    out = run_bot(env, "run")
+    out = run_bot("run", env=env)
     assert out.returncode == 1
     assert "unknown key 'defintion' (did you mean 'definition'?)" in out.stderr
     assert "missing 'definition'" in out.stderr
 
 
 def test_offline_define_and_export() -> None:
-    out = run_bot({}, "define", "draen")
+    out = run_bot("define", "draen", env={})
     assert out.returncode == 0 and "Showing Drain for 'draen'" in out.stdout
     assert "Common trap: Claiming sessions moved" in out.stdout
-    csv_out = run_bot({}, "export", "--format", "csv")
+    csv_out = run_bot("export", "--format", "csv", env={})
     assert csv_out.stdout.count("\n") == 17 and csv_out.stdout.startswith("term,category,definition,trap")
-    md = run_bot({}, "export", "--format", "md")
+    md = run_bot("export", "--format", "md", env={})
     assert "### Route epoch" in md.stdout and "**Common trap:**" in md.stdout
 
 
@@ -88,15 +75,7 @@ def test_http_server_serves_slack_and_health_and_logs_no_secret(tmp_path: Path) 
     fake = SlackStandIn()
     port = free_port()
     env = bot_env(fake, f"sqlite:///{tmp_path}/bot.db", PORT=str(port), LOG_LEVEL="DEBUG")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QUIZ_", "DATABASE_URL"))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env={**clean, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_bot(env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

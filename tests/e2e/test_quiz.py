@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,11 +39,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def qbot(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
-    fake.clock = lambda: clock().timestamp()
-    running = RunningBot.start(fake, sqlite_url, clock=clock, claim_lease=timedelta(seconds=60))
-    yield running
-    running.close()
+def qbot(start_bot: Callable[..., RunningBot], clock: FakeClock) -> RunningBot:
+    return start_bot(clock, claim_lease=timedelta(seconds=60))
 
 
 def schedule(

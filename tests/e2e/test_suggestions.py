@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from bot import suggestion_views as views
 from bot.standin import Person, SlackStandIn
 from bot.standin.payloads import Actor, form_body, view_submission
 from tests.support.bot import GLOSSARY, RunningBot
+from tests.support.cli import run_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW = "C300"
@@ -245,29 +244,13 @@ def test_export_writes_file_and_overlay_and_check_accepts_it(
 ) -> None:
     click_review(sbot, "Approve", suggest_canary(sbot), OWNER)
     sbot.after_ack_done()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": "/tmp",
-        "DATABASE_URL": sqlite_url,
-        "GLOSSARY_PATH": str(glossary_file),
-    }
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    exported = run("export", "--format", "yaml")
+    env = {"DATABASE_URL": sqlite_url, "GLOSSARY_PATH": str(glossary_file)}
+    exported = run_bot("export", "--format", "yaml", env=env)
     assert exported.returncode == 0, exported.stderr
     assert "Canary release" in exported.stdout and "Drain" in exported.stdout
     written = tmp_path / "exported.yml"
     written.write_text(exported.stdout)
-    checked = run("check", str(written))
+    checked = run_bot("check", str(written), env=env)
     assert checked.returncode == 0 and "17 terms" in checked.stdout
     # committed back: the file now holds the change, so the overlay retires and nothing doubles
     glossary_file.write_text(exported.stdout)

@@ -5,9 +5,7 @@ own token, kept strictly apart, stopped on uninstall or revocation, deleted afte
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from bot.standin import Identity, Person, SlackStandIn
 from bot.workspace import Workspace
 from tests.support.bot import FakeClock, RunningBot
+from tests.support.cli import run_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = Workspace("T1"), Workspace("T2")
@@ -34,18 +33,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(fake: SlackStandIn, sqlite_url: str, clock: FakeClock) -> Iterator[RunningBot]:
-    fake.clock = lambda: clock().timestamp()
+def app(fake: SlackStandIn, start_bot: Callable[..., RunningBot], clock: FakeClock) -> RunningBot:
     fake.join(CHANNEL, team_id="T1")
     fake.join(CHANNEL_B, team_id="T2")
     fake.state.add_person(Person("UB1", "Bea Admin", team_id="T2", is_admin=True))
-    running = RunningBot.start(fake, sqlite_url, clock=clock, claim_lease=timedelta(seconds=60), oauth=True)
+    running = start_bot(clock, claim_lease=timedelta(seconds=60), oauth=True)
     running.tokens = {  # type: ignore[attr-defined]
         "T1": running.install(Identity("T1", team_name="Vango")),
         "T2": running.install(Identity("T2", team_name="Other", bot_id="BBOT2", bot_user_id="UBOT2")),
     }
-    yield running
-    running.close()
+    return running
 
 
 def both(app: RunningBot) -> tuple[RunningBot, object]:
@@ -179,14 +176,7 @@ def test_token_rotation_is_used_for_scheduled_posts(
 def test_forget_workspace_from_the_terminal(app: RunningBot, sqlite_url: str) -> None:
     b = app.as_team("T2")
     b.say("/quiz", "now", user="UB1", channel=CHANNEL_B)
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "forget-workspace", "T2"],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": sqlite_url, "HOME": "/tmp"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_bot("forget-workspace", "T2", env={"DATABASE_URL": sqlite_url})
     assert out.returncode == 0, out.stderr
     assert "Deleted everything kept for workspace T2" in out.stdout
     assert app.storage.workspaces.all() == [A]

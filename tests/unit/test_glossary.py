@@ -4,14 +4,13 @@ the shipped glossary still carries the seed's definitions and traps word for wor
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.glossary import Glossary, GlossaryError, Problem, load_glossary, parse_glossary
+from tests.support.cli import run_bot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY_FILE = REPO_ROOT / "data" / "glossary.yml"
@@ -456,16 +455,7 @@ def test_load_reports_problems_under_the_files_path(tmp_path: Path) -> None:
 
 
 def run_check(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GLOSSARY_PATH"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "check", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot("check", *args)
 
 
 def test_check_prints_every_problem_and_exits_1(tmp_path: Path) -> None:
