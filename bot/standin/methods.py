@@ -38,8 +38,8 @@ def _postable(state: SlackState, who: Identity, channel_id: str) -> str | None:
     """Why the bot cannot post in the channel, or None when it can."""
     if not channel_id:
         return "channel_not_found"
-    if channel_id.startswith("D"):
-        return None
+    if channel_id.startswith(("D", "U", "W")):
+        return None  # a direct message: a user id opens the app's conversation with that person
     channel = state.channel(channel_id)
     if channel is None or (channel.private and who.team_id not in channel.members):
         return "channel_not_found"
