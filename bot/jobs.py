@@ -80,34 +80,44 @@ class Jobs:
         self._lock = threading.Lock()
         self._signatures: dict[str, tuple[Any, ...]] = {}
 
-    def _wanted(self) -> dict[str, tuple[tuple[Any, ...], Callable[..., Any], SlotTrigger, list[Any]]]:
+    def _wanted(self) -> dict[str, tuple[tuple[Any, ...], str, StoredSchedule]]:
+        """Job id → (the schedule's signature, the kind of job, the schedule)."""
         wanted = {}
         for stored in self.services.core.storage.schedules.active():
-            s, ws = stored.schedule, stored.workspace
+            s = stored.schedule
             signature = (s.at, s.days, s.timezone)
-            args = [ws, s.channel_id]
-            wanted[job_id("quiz", stored)] = (
-                signature,
-                self.services.posting.run_slot,
-                quiz_trigger(stored),
-                args,
-            )
-            results = results_trigger(stored, self.settings)
-            wanted[job_id("results", stored)] = (signature, self.services.weekly.run, results, args)
+            for kind in CHANNEL_JOBS:
+                wanted[job_id(kind, stored)] = (signature, kind, stored)
         return wanted
 
+    def _add(self, jid: str, kind: str, stored: StoredSchedule) -> None:
+        args = [stored.workspace, stored.schedule.channel_id]
+        if kind == "quiz":
+            self.scheduler.add_job(
+                self.services.posting.run_slot, quiz_trigger(stored), args=args, id=jid, replace_existing=True
+            )
+        else:
+            trigger = results_trigger(stored, self.settings)
+            self.scheduler.add_job(
+                self.services.weekly.run, trigger, args=args, id=jid, replace_existing=True
+            )
+
     def sync(self) -> None:
-        """Make this process's channel jobs match the active schedules in the database."""
+        """Make this process's channel jobs match the active schedules in the database.
+
+        A trigger is built only for a job that is new or whose schedule changed, so a sync over
+        thousands of unchanged schedules costs one query and a comparison each.
+        """
         with self._lock:
             wanted = self._wanted()
-            for job in self.scheduler.get_jobs():
-                if job.id.split(":", 1)[0] in CHANNEL_JOBS and job.id not in wanted:
-                    job.remove()
-                    self._signatures.pop(job.id, None)
-            for jid, (signature, func, trigger, args) in wanted.items():
-                if self._signatures.get(jid) == signature and self.scheduler.get_job(jid) is not None:
+            for jid in [j for j in self._signatures if j not in wanted]:
+                if self.scheduler.get_job(jid) is not None:
+                    self.scheduler.remove_job(jid)
+                del self._signatures[jid]
+            for jid, (signature, kind, stored) in wanted.items():
+                if self._signatures.get(jid) == signature:
                     continue  # unchanged: replacing it would recompute its next run from now
-                self.scheduler.add_job(func, trigger, args=args, id=jid, replace_existing=True)
+                self._add(jid, kind, stored)
                 self._signatures[jid] = signature
 
     def start(self) -> None:
