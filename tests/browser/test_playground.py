@@ -134,7 +134,11 @@ def test_home_shows_progress_and_a_practice_modal_opens_and_is_answered(
     expect(home).to_contain_text("Your progress")
     expect(home).to_contain_text("Questions answered: 1")
     expect(home).to_contain_text("Accuracy: 100%")
-    expect(home.get_by_role("combobox").first).to_be_visible()  # the glossary's category menus
+    home.get_by_role("combobox").first.select_option(label="Allocation")  # a category menu of the glossary
+    term = page.get_by_role("dialog", name="Glossary")
+    expect(term).to_contain_text(glossary.get("Allocation").definition)  # type: ignore[union-attr]
+    term.get_by_role("button", name="Close", exact=True).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
     home.get_by_role("button", name="Practice", exact=True).click()
     dialog = page.get_by_role("dialog", name="Practice")
     expect(dialog).to_contain_text("Private practice")
