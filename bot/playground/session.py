@@ -120,11 +120,12 @@ def run_playground(
     environ = dict(os.environ if env is None else env)
     clock = OffsetClock(start)
     slack = SlackStandIn("127.0.0.1", port)
-    scratch = None
+    slack.clock = clock.timestamp
+    scratch: str | None = None
+    runtime: Runtime | None = None
+    serving: Serving | None = None
     try:
-        slack.clock = clock.timestamp
-        token = seed(slack)
-        secret = secrets.token_urlsafe(24)
+        token, secret = seed(slack), secrets.token_urlsafe(24)
         database = database_url or environ.get("DATABASE_URL", "").strip()
         where = "DATABASE_URL" if database else "a fresh SQLite file, deleted on exit"
         if not database:
@@ -141,31 +142,34 @@ def run_playground(
             QUIZ_CHANNEL=CHANNEL,
         )
         runtime = build_runtime(load_settings(settings_env), clock=clock)
+        serving = serve_wsgi(make_wsgi(runtime.app, runtime.storage.db.engine), "127.0.0.1", 0)
+        events = f"http://127.0.0.1:{serving.port}{EVENTS_PATH}"
+        interactions = Interactions(slack, events, secret, BOT, COMMANDS)
+        playground = Playground(
+            f"{slack.base_url}/", slack, runtime, serving, clock, interactions, where, scratch
+        )
+        controls = (
+            Control(
+                "close-now",
+                "Close the open quiz now",
+                playground.close_quiz_now,
+                "The reveal, without waiting for the end of the day.",
+            ),
+            Control(
+                "next-week",
+                "Next week",
+                playground.next_week,
+                "Jump to the weekly results: last week's board, then a fresh one.",
+            ),
+        )
+        static = files("bot.playground") / "static"
+        SlackPage(slack, interactions, static, CHANNEL, playground.zone, controls).install()
+        runtime.start()
     except BaseException:
-        slack.close()
+        for stop in (serving, runtime, slack):
+            if stop is not None:
+                stop.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
-    serving = serve_wsgi(make_wsgi(runtime.app, runtime.storage.db.engine), "127.0.0.1", 0)
-    interactions = Interactions(slack, f"http://127.0.0.1:{serving.port}{EVENTS_PATH}", secret, BOT, COMMANDS)
-    playground = Playground(
-        f"{slack.base_url}/", slack, runtime, serving, clock, interactions, where, scratch
-    )
-    controls = (
-        Control(
-            "close-now",
-            "Close the open quiz now",
-            playground.close_quiz_now,
-            "The reveal, without waiting for the end of the day.",
-        ),
-        Control(
-            "next-week",
-            "Next week",
-            playground.next_week,
-            "Jump to the weekly results: last week's board, then a fresh one.",
-        ),
-    )
-    static = files("bot.playground") / "static"
-    SlackPage(slack, interactions, static, CHANNEL, playground.zone, controls).install()
-    runtime.start()
     return playground

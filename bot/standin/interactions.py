@@ -219,8 +219,10 @@ class Interactions:
         return found.name if found else channel.lower()
 
     def _mint_response_url(self, user: str, channel: str, source: tuple[str, str] | None) -> str:
-        name = secrets.token_urlsafe(12)
+        name, now = secrets.token_urlsafe(12), time.monotonic()
         with self.state.lock:
+            if len(self._targets) > 1000:  # a long session: forget the ones that can no longer be used
+                self._targets = {k: t for k, t in self._targets.items() if t.expires_at > now}
             self._targets[name] = ResponseTarget(
                 self.bot.team_id, user, channel, source, time.monotonic() + RESPONSE_URL_SECONDS
             )

@@ -160,9 +160,11 @@ class SlackState:
 
     def mint_trigger(self, team_id: str, user_id: str) -> str:
         """A fresh trigger_id for an interaction by `user_id`, valid once for `TRIGGER_SECONDS`."""
-        trigger = f"{int(self.clock())}.{next(self._ids)}.{secrets.token_hex(16)}"
+        trigger, now = f"{int(self.clock())}.{next(self._ids)}.{secrets.token_hex(16)}", time.monotonic()
         with self.lock:
-            self.triggers[trigger] = Trigger(team_id, user_id, time.monotonic() + TRIGGER_SECONDS)
+            if len(self.triggers) > 1000:  # most are never used: forget the expired ones
+                self.triggers = {k: t for k, t in self.triggers.items() if t.expires_at > now}
+            self.triggers[trigger] = Trigger(team_id, user_id, now + TRIGGER_SECONDS)
         return trigger
 
     def use_trigger(self, trigger_id: str) -> Trigger | str:

@@ -234,15 +234,22 @@ class SlackPage:
 
     def _post(self, handler: BaseHTTPRequestHandler, path: str) -> None:
         origin = handler.headers.get("Origin")
-        if origin is not None and origin not in self.origins:
-            self._json(handler, 403, {"ok": False, "note": "cross-origin requests are refused"})
-            return
-        if not (handler.headers.get("Content-Type") or "").startswith("application/json"):
-            self._json(handler, 415, {"ok": False, "note": "send JSON"})
-            return
-        length = int(handler.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._json(handler, 413, {"ok": False, "note": "too large"})
+        try:
+            length = int(handler.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        refusal = (
+            (403, "cross-origin requests are refused")
+            if origin is not None and origin not in self.origins
+            else (415, "send JSON")
+            if not (handler.headers.get("Content-Type") or "").startswith("application/json")
+            else (413, "send less")
+            if not 0 <= length <= MAX_BODY
+            else None
+        )
+        if refusal is not None:
+            handler.close_connection = True  # its body is left unread
+            self._json(handler, refusal[0], {"ok": False, "note": refusal[1]})
             return
         try:
             body = json.loads(handler.rfile.read(length) or b"{}")
@@ -251,7 +258,11 @@ class SlackPage:
         if not isinstance(body, dict):
             self._json(handler, 400, {"ok": False, "note": "send a JSON object"})
             return
-        outcome = self._action(path, body)
+        try:
+            outcome = self._action(path, body)
+        except Exception:  # noqa: BLE001 - the page gets a sentence; the log gets the traceback
+            log.exception("the playground's %s failed", path)
+            outcome = Outcome(False, "Something went wrong in the playground; its terminal has the details.")
         if outcome is None:
             self._json(handler, 404, {"ok": False, "note": "no such action"})
         else:

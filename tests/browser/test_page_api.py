@@ -152,3 +152,12 @@ def test_a_port_out_of_range_is_refused(tmp_path: Path, port: str) -> None:
     process = run_cli(tmp_path, "--port", port)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2 and "--port must be between 0 and 65535" in stderr
+
+
+def test_a_bad_glossary_is_reported_and_nothing_is_left_behind(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("title: x\nterms:\n  - term: A\n", encoding="utf-8")
+    process = run_cli(tmp_path, "--port", "0", "--glossary", str(bad))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "missing 'definition'" in stderr and "Traceback" not in stderr
+    assert not list(tmp_path.glob("study-lab-playground-*"))
