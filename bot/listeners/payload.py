@@ -59,7 +59,10 @@ def channel_id(body: dict[str, Any]) -> str:
 
 
 def command_text(body: dict[str, Any]) -> str:
-    return strip_control(str(body.get("text") or ""))[:MAX_TEXT]
+    """What the person typed after the command.  Slack sends `&`, `<` and `>` as entities (so that
+    `<@U…>` mentions stand out); they are turned back here, once, and escaped again on output."""
+    text = str(body.get("text") or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return strip_control(text)[:MAX_TEXT]
 
 
 def view(body: dict[str, Any]) -> dict[str, Any]:

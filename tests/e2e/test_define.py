@@ -157,3 +157,10 @@ def test_help_for_a_2000_term_glossary_uses_menus_that_load_as_you_type(
         assert all(int(v.split()[1]) % 25 == 1 for v in values)  # only that category's terms
     finally:
         big.close()
+
+
+def test_text_slack_sent_escaped_is_shown_once_escaped(bot: RunningBot) -> None:
+    """Slack sends `&`, `<` and `>` in command text as entities; the answer shows them as typed."""
+    shown = texts(bot.command("/define", "fish &amp; chips &lt;!channel&gt;").json()["blocks"])
+    assert "fish &amp; chips &lt;!channel&gt;" in shown  # once escaped: Slack shows "fish & chips <!channel>"
+    assert "&amp;amp;" not in shown and "<!channel>" not in shown
