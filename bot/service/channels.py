@@ -22,7 +22,8 @@ from bot.workspace import Workspace
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 15
 SKEW = timedelta(seconds=60)  # Slack's clock and ours may disagree a little
-UNKNOWN = "unknown"
+UNKNOWN = "unknown"  # the window held more than one page, and not the post
+UNREADABLE = "unreadable"  # Slack could not be asked (an error, no connection): try later
 NOT_A_MEMBER = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
@@ -64,15 +65,19 @@ class Channels:
         first_attempt: datetime,
         last_attempt: datetime,
     ) -> str | None:
-        """The ts of this app's post whose metadata payload holds `match`; None; or UNKNOWN."""
-        response = self.core.client(ws).conversations_history(
-            channel=channel_id,
-            oldest=f"{(first_attempt - SKEW).timestamp():.6f}",
-            latest=f"{(last_attempt + WORST_CALL + SKEW).timestamp():.6f}",
-            inclusive=True,
-            include_all_metadata=True,
-            limit=HISTORY_LIMIT,
-        )
+        """The ts of this app's post whose metadata payload holds `match`; None; UNKNOWN; or UNREADABLE."""
+        try:
+            response = self.core.client(ws).conversations_history(
+                channel=channel_id,
+                oldest=f"{(first_attempt - SKEW).timestamp():.6f}",
+                latest=f"{(last_attempt + WORST_CALL + SKEW).timestamp():.6f}",
+                inclusive=True,
+                include_all_metadata=True,
+                limit=HISTORY_LIMIT,
+            )
+        except UNREACHABLE as exc:
+            log.warning("cannot read %s history to find an earlier post (%s)", channel_id, type(exc).__name__)
+            return UNREADABLE
         messages: list[dict[str, Any]] = response.get("messages") or []
         for message in messages:
             meta = message.get("metadata") or {}

@@ -26,7 +26,7 @@ from bot import blocks
 from bot.installations import NotInstalled
 from bot.quiz import question_for_slot
 from bot.service.admins import Admins
-from bot.service.channels import UNKNOWN, Channels
+from bot.service.channels import UNKNOWN, UNREADABLE, Channels
 from bot.service.closing import Closing
 from bot.service.core import EXPECTED_FAILURES, Core
 from bot.service.weekly import WeeklyResults
@@ -188,13 +188,12 @@ class Posting:
     def _recover(self, quiz: QuizRecord, claim: Claim, now: datetime) -> None:
         ws = quiz.workspace
         zone = self.core.zone_for(ws, quiz.channel_id)
-        try:
-            ts = self.channels.find_own_post(
-                ws, quiz.channel_id, QUIZ_EVENT, {"quiz_id": quiz.id}, quiz.first_claimed_at, quiz.claimed_at
-            )
-        except EXPECTED_FAILURES as exc:
-            log.warning("cannot read %s history to recover a quiz (%s)", quiz.channel_id, type(exc).__name__)
-            return
+        match = {"quiz_id": quiz.id}
+        ts = self.channels.find_own_post(
+            ws, quiz.channel_id, QUIZ_EVENT, match, quiz.first_claimed_at, quiz.claimed_at
+        )
+        if ts == UNREADABLE:
+            return  # retaken again after the lease
         quizzes = self.core.storage.quizzes
         if ts == UNKNOWN:
             log.warning("quiz %s: too many messages to be sure it was not posted; not posting again", quiz.id)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import blocks
 from bot.leaderboard import Week, previous_week, week_containing
 from bot.service.boards import Boards
-from bot.service.channels import UNKNOWN, Channels
+from bot.service.channels import UNKNOWN, UNREADABLE, Channels
 from bot.service.core import EXPECTED_FAILURES, Core
 from bot.service.people import People
 from bot.slack_client import PERMANENT_ERRORS, SLACK_FAILURES, slack_error
@@ -130,15 +130,12 @@ class WeeklyResults:
     def _recover(self, post: WeeklyPost, claim: Claim, now: datetime) -> None:
         ws = post.workspace
         zone = self.core.zone_for(ws, post.channel_id)
-        try:
-            ts = self.channels.find_own_post(
-                ws, post.channel_id, WEEKLY_EVENT, {"claim": post.id}, post.first_claimed_at, post.claimed_at
-            )
-        except EXPECTED_FAILURES as exc:
-            log.warning(
-                "cannot read %s history to recover a weekly post (%s)", post.channel_id, type(exc).__name__
-            )
-            return
+        match = {"claim": post.id}
+        ts = self.channels.find_own_post(
+            ws, post.channel_id, WEEKLY_EVENT, match, post.first_claimed_at, post.claimed_at
+        )
+        if ts == UNREADABLE:
+            return  # retaken again after the lease
         if ts is None and previous_week(now, zone).label == post.week:
             self._send(post, claim, previous_week(now, zone))
             return
