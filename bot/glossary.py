@@ -10,7 +10,7 @@ equal keys, and because nodes carry the line numbers the report needs.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,6 +137,14 @@ def parse_glossary(text: str, path: str = "<glossary>") -> Glossary:
     if checker.problems or glossary is None:
         raise GlossaryError(checker.problems)
     return glossary
+
+
+def name_problems(terms: Sequence[Term], path: str = "<glossary>") -> list[Problem]:
+    """The checks `check` makes across terms, on terms already parsed: names and aliases unique
+    ignoring case and punctuation, no name without letters, see_also naming real terms."""
+    checker = _Checker(path)
+    checker.check_names(list(terms))
+    return checker.problems
 
 
 def _line(node: Node) -> int:

@@ -1,20 +1,20 @@
 """Pure: glossary terms as editable text, checking a suggested term, and the approved overlay.
 
-A suggestion carries a term as text (`TermText`).  It is checked exactly as
-`python -m bot check` checks the file: the workspace's glossary with the
-suggestion in place is written out as YAML and parsed by the same validator,
-and each problem is mapped to the modal field it is about, plus Slack's limits
-on each field.
+A suggestion carries a term as text (`TermText`).  It is checked with
+`python -m bot check`'s own checks across terms, in memory, on the
+workspace's glossary with the suggestion in place; each problem is mapped to
+the modal field it is about, plus Slack's limits on each field.
 
 Approved changes form an overlay on the glossary file, applied in order, one
 chain of changes per term.  The file stays the source of truth:
 
 * when the file holds a change's text (the overlay was exported and committed),
   that change and the ones before it are *caught up* and retire;
-* when the file still holds what the first pending change was made against,
-  the changes apply;
+* each pending change applies when it was made against the text the file and
+  the changes before it hold;
 * otherwise the file changed the same term in another way since: the file
-  wins, the changes are retired as *conflicts*, and the caller logs them.
+  wins, that change and the ones after it are retired as *conflicts*, and the
+  caller logs them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from bot.glossary import Glossary, GlossaryError, Term, parse_glossary
+from bot.glossary import Glossary, Term, name_problems
 from bot.text import normalise
 
 FIELDS = ("term", "category", "definition", "trap", "aliases", "see_also")
@@ -121,7 +121,9 @@ def to_yaml(glossary: Glossary) -> str:
 def problems_for(glossary: Glossary, suggested: TermText, replacing: str | None) -> dict[str, str]:
     """What is wrong with `suggested`, by field; empty when the glossary would take it.
 
-    `replacing` names the term an edit replaces (None for a new term).
+    `replacing` names the term an edit replaces (None for a new term).  The checks are the
+    file's: required fields (with Slack's limits on each), and `check`'s checks across terms
+    (`bot.glossary.name_problems`), run in memory on the glossary with the suggestion in place.
     """
     problems: dict[str, str] = {}
     for name, limit in LIMITS.items():
@@ -137,14 +139,11 @@ def problems_for(glossary: Glossary, suggested: TermText, replacing: str | None)
         elif any(len(v) > NAME_LIMIT for v in values):
             problems[name] = f"Each name at most {NAME_LIMIT} characters."
     kept = [t for t in glossary.terms if replacing is None or normalise(t.term) != normalise(replacing)]
-    candidate = Glossary(glossary.title, (*kept, suggested.to_term()))
-    try:
-        parse_glossary(to_yaml(candidate), "suggestion")
-    except GlossaryError as exc:
-        for problem in exc.problems:
-            if problem.term == suggested.term or problem.term is None:
-                message = re.sub(r" \(line \d+\)", "", problem.message)
-                problems.setdefault(_field_of(message, suggested), message[:150])
+    mine = suggested.to_term()
+    for problem in name_problems([*kept, mine], "suggestion"):
+        if problem.term == mine.term:
+            message = re.sub(r" \(line \d+\)", "", problem.message)
+            problems.setdefault(_field_of(message, suggested), message[:150])
     return problems
 
 
@@ -161,8 +160,9 @@ def _field_of(message: str, suggested: TermText) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """An approved change in the overlay: the term it changes (normalised), its text, and the
-    text it was made against (None for a new term)."""
+    """An approved change in the overlay: the term it changes (the normalised name of the term's
+    chain: its name in the file, or its first name when it was added), its text, and the text it
+    was made against (None for a new term)."""
 
     id: int
     term_key: str
@@ -174,7 +174,13 @@ class Change:
 class Applied:
     glossary: Glossary
     caught_up: list[int] = field(default_factory=list)  # the file holds these now
-    conflicts: list[int] = field(default_factory=list)  # the file changed the term another way
+    conflicts: list[int] = field(
+        default_factory=list
+    )  # the file (or an earlier change) changed the term another way
+
+    def problems(self) -> list[str]:
+        """What `check` would say of the glossary with the overlay applied (names across terms)."""
+        return [str(p) for p in name_problems(self.glossary.terms, "overlay")]
 
 
 def apply_changes(base: Glossary, changes: Iterable[Change]) -> Applied:
@@ -188,17 +194,21 @@ def apply_changes(base: Glossary, changes: Iterable[Change]) -> Applied:
         in_file = _file_texts(base, key, chain)
         caught = max((i for i, c in enumerate(chain) if c.fields in in_file), default=-1)
         applied.caught_up += [c.id for c in chain[: caught + 1]]
-        pending = chain[caught + 1 :]
-        if not pending:
-            continue
-        current = base.get(key)
-        current_text = TermText.of(current) if current is not None else None
-        if caught < 0 and pending[0].base != current_text:
-            applied.conflicts += [c.id for c in pending]
-            continue
-        terms = _replace(terms, current, pending[-1].fields.to_term())
+        file_term = base.get(key) if caught < 0 else _file_term(base, chain[caught])
+        text = TermText.of(file_term) if file_term is not None else None
+        for index, change in enumerate(chain[caught + 1 :], start=caught + 1):
+            if change.base != text:  # made against other text than the file and the changes before it hold
+                applied.conflicts += [c.id for c in chain[index:]]
+                break
+            text = change.fields
+        if text is not None and (file_term is None or TermText.of(file_term) != text):
+            terms = _replace(terms, file_term, text.to_term())
     applied.glossary = Glossary(base.title, tuple(terms))
     return applied
+
+
+def _file_term(base: Glossary, change: Change) -> Term | None:
+    return base.get(change.fields.term) or base.get(change.term_key)
 
 
 def _file_texts(base: Glossary, key: str, chain: Sequence[Change]) -> list[TermText]:

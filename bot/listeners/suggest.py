@@ -17,6 +17,7 @@ from bot import suggestion_views as views
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.service.suggestions import Decision
+from bot.storage.suggestions import Suggestion
 from bot.workspace import Workspace
 
 OFF = "Suggestions are off in this workspace: it has no glossary owners yet (`/quiz owners @someone`)."
@@ -24,6 +25,9 @@ DECIDED = {
     Decision.NOT_OWNER: "Only the glossary's owners can decide on suggestions; nothing was changed.",
     Decision.NOT_FOUND: "I can't find that suggestion; nothing was changed.",
     Decision.ALREADY: "That suggestion was already decided; nothing was changed.",
+    Decision.STALE: "That term changed since this was suggested, so it was not approved; ask for a new suggestion.",
+    Decision.INVALID: "Approving it would break the glossary's rules (a name now taken, a see-also gone), "
+    "so it was not approved.",
 }
 
 
@@ -82,8 +86,13 @@ def _decide(
     if outcome is not Decision.DONE or decided is None:
         bot.reply(body, respond, text=DECIDED[outcome])
         return
-    bot.later("announce a decision", bot.services.suggestions.after_decision, decided)
-    bot.later("refresh a Home tab", bot.services.home.publish, ws, user)
+    bot.later("announce a decision", _announce, bot, decided, user)
+
+
+def _announce(bot: BotContext, decided: Suggestion, owner: str) -> None:
+    """After the acknowledgement: apply it, tell everyone concerned, then refresh the owner's Home."""
+    bot.services.suggestions.after_decision(decided)
+    bot.services.home.publish(decided.workspace, owner)
 
 
 def reject(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

@@ -18,12 +18,13 @@ from enum import StrEnum
 from typing import Any
 
 from bot import suggestion_views as views
-from bot.glossary_edits import TermText, problems_for
+from bot.glossary_edits import Change, TermText, problems_for
 from bot.service.admins import Admins
 from bot.service.core import UNREACHABLE, Core
 from bot.service.overlays import Overlays
 from bot.service.people import People
 from bot.storage.suggestions import MAX_PENDING_PER_PERSON, Suggestion
+from bot.text import normalise
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Decision(StrEnum):
     NOT_OWNER = "not_owner"
     NOT_FOUND = "not_found"
     ALREADY = "already"
+    STALE = "stale"  # the term changed since the suggestion was made
+    INVALID = "invalid"  # approving it would break the glossary's rules
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,9 @@ class SuggestionBox:
         if problems:
             return Submitted(views.modal_errors(problems))
         old = TermText.of(base) if base else None
+        key = self.overlays.key_of(ws, base.term) if base else normalise(suggested.term)
         stored = self.core.storage.suggestions.create(
-            ws, user_id, suggested, old, base.term if base else None, self.core.clock()
+            ws, user_id, suggested, old, base.term if base else None, key, self.core.clock()
         )
         if stored is None:
             message = f"You already have {MAX_PENDING_PER_PERSON} suggestions waiting for review; wait for a decision first."
@@ -94,7 +98,7 @@ class SuggestionBox:
         return Submitted({}, stored)
 
     def announce(self, suggestion: Suggestion) -> None:
-        """Post the suggestion for review (or, with no review channel, refresh the owners' Home tabs)."""
+        """Post the suggestion for review (with no review channel, owners see it in their Home tab)."""
         ws = suggestion.workspace
         channel = self.admins.review_channel(ws)
         if not channel:
@@ -120,16 +124,34 @@ class SuggestionBox:
         existing = suggestions.get(ws, suggestion_id)
         if existing is None:
             return Decision.NOT_FOUND, None
+        if approve and existing.state == "pending":
+            problem = self._approvable(ws, existing)
+            if problem is not None:
+                return problem, existing
         decided = suggestions.decide(ws, suggestion_id, approve, by, self.core.clock(), reason)
         if decided is None:
             return Decision.ALREADY, existing
-        if approve:
-            self.overlays.rebuild(ws)  # live here at once; other processes within seconds
         return Decision.DONE, decided
 
+    def _approvable(self, ws: Workspace, suggestion: Suggestion) -> Decision | None:
+        """STALE when the term is no longer the text the suggestion was made against; INVALID when
+        the glossary with it applied would break `check`'s rules; None when it can be approved."""
+        if suggestion.base_term is not None:
+            current = self.core.glossary(ws).glossary.get(suggestion.base_term)
+            if current is None or TermText.of(current) != suggestion.base_fields:
+                return Decision.STALE
+        change = Change(1 << 62, suggestion.term_key, suggestion.fields, suggestion.base_fields)
+        candidate = self.overlays.candidate(ws, change)
+        if change.id in candidate.conflicts or candidate.problems():
+            return Decision.INVALID
+        return None
+
     def after_decision(self, suggestion: Suggestion) -> None:
-        """Edit the review message to say who decided and when, and tell the author privately."""
+        """Apply an approval here at once (other processes within seconds), edit the review message
+        to say who decided and when, and tell the author privately."""
         ws = suggestion.workspace
+        if suggestion.state == "approved":
+            self.overlays.rebuild(ws)
         approved = suggestion.state == "approved"
         by = self.people.name(ws, suggestion.decided_by or "")
         decided = views.decided_text(

@@ -18,7 +18,6 @@ from bot.glossary_edits import TermText
 from bot.storage.database import Database, in_workspace, workspace_values
 from bot.storage.states import SuggestionState
 from bot.storage.tables import glossary_changes, suggestions
-from bot.text import normalise
 from bot.workspace import Workspace
 
 MAX_PENDING_PER_PERSON = 5
@@ -38,10 +37,7 @@ class Suggestion:
     reason: str | None
     review_channel: str | None
     review_ts: str | None
-
-    @property
-    def term_key(self) -> str:
-        return normalise(self.base_term or self.fields.term)
+    term_key: str
 
 
 def _suggestion(row: Row[tuple[object, ...]]) -> Suggestion:
@@ -59,6 +55,7 @@ def _suggestion(row: Row[tuple[object, ...]]) -> Suggestion:
         reason=r["reason"],
         review_channel=r["review_channel"],
         review_ts=r["review_ts"],
+        term_key=r["term_key"],
     )
 
 
@@ -73,6 +70,7 @@ class Suggestions:
         fields: TermText,
         base: TermText | None,
         base_term: str | None,
+        term_key: str,
         now: datetime,
     ) -> Suggestion | None:
         """Store a pending suggestion; None when the author already has the most pending allowed."""
@@ -91,6 +89,7 @@ class Suggestions:
                 .values(
                     **workspace_values(ws),
                     author_id=author_id,
+                    term_key=term_key,
                     base_term=base_term,
                     fields=fields.to_json(),
                     base_fields=base.to_json() if base else None,

@@ -192,6 +192,7 @@ suggestions = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     *_workspace_columns(),
     Column("author_id", String(32), nullable=False),
+    Column("term_key", String(200), nullable=False),  # the chain of changes it joins (see glossary_edits)
     Column("base_term", Text),  # the term an edit changes; NULL for a new term
     Column("fields", Text, nullable=False),  # JSON: the term as suggested
     Column("base_fields", Text),  # JSON: the term as it was when suggested (edits)

@@ -312,3 +312,64 @@ def test_owners_home_shows_misses_and_pending_suggestions_without_a_review_chann
         assert "Glossary owners" not in shown(other)
     finally:
         bot.close()
+
+
+def review_posted(bot: RunningBot, before: int) -> int:
+    """The id of the suggestion in the review channel's newest message, once there are more than `before`."""
+    message = bot.fake.wait_for(lambda: len(bot.fake.posted(REVIEW)) > before and bot.fake.posted(REVIEW))[-1]
+    return int(buttons(message["blocks"])["Approve"]["value"])
+
+
+def edit_term(bot: RunningBot, name: str, **changes: str) -> int:
+    """Suggest an edit of a term (as the author); the suggestion's id."""
+    before = len(bot.fake.posted(REVIEW))
+    modal = open_modal(bot, views.SUGGEST_EDIT, name)
+    term = bot.runtime.core.glossary(bot.ws).glossary.get(name)
+    assert term is not None
+    fields = {"term": term.term, "category": term.category, "definition": term.definition, "trap": term.trap}
+    fields |= {"aliases": ", ".join(term.aliases), "see_also": ", ".join(term.see_also), **changes}
+    assert submit(bot, modal, form(**fields))["response_action"] == "update"
+    return review_posted(bot, before)
+
+
+def decide(bot: RunningBot, suggestion_id: int) -> str:
+    """An owner clicks Approve; what the owner is told privately, if anything ('' when approved)."""
+    before = len(bot.fake.responses)
+    bot.click(views.REVIEW_APPROVE, str(suggestion_id), user=OWNER, channel=REVIEW)
+    bot.after_ack_done()
+    said = bot.fake.responses[before:]
+    return str(said[0].body["text"]) if said else ""
+
+
+def test_a_second_edit_made_against_the_old_text_is_not_approved_over_the_first(sbot: RunningBot) -> None:
+    first = edit_term(sbot, "Drain", trap="First new trap.")
+    second = edit_term(sbot, "Drain", trap="Second new trap.")
+    assert decide(sbot, first) == ""
+    assert "changed since this was suggested" in decide(sbot, second)
+    assert sbot.runtime.core.glossary(sbot.ws).glossary.get("Drain").trap == "First new trap."  # type: ignore[union-attr]
+    assert sbot.storage.suggestions.count_pending(sbot.ws) == 1
+
+
+def test_an_approval_that_would_break_the_rules_is_refused(sbot: RunningBot) -> None:
+    """Each suggestion was fine when made; approved one after the other they would collide."""
+    canary = suggest_canary(sbot)
+    clash = edit_term(sbot, "Cell", aliases="cell boundary, Canary release")
+    assert decide(sbot, canary) == ""
+    assert "break the glossary's rules" in decide(sbot, clash)
+    glossary = sbot.runtime.core.glossary(sbot.ws).glossary
+    assert glossary.get("Canary release").term == "Canary release"  # type: ignore[union-attr]  # still served
+    assert "Canary release" not in glossary.get("Cell").aliases  # type: ignore[union-attr]
+
+
+def test_an_edit_of_an_approved_new_term_follows_it(sbot: RunningBot) -> None:
+    assert decide(sbot, suggest_canary(sbot)) == ""
+    renamed = edit_term(sbot, "Canary release", term="Canary rollout", aliases="canary")
+    assert decide(sbot, renamed) == ""
+    again = edit_term(sbot, "Canary rollout", trap="Reading one region's calm as everyone's.")
+    assert decide(sbot, again) == ""
+    term = sbot.runtime.core.glossary(sbot.ws).glossary.get("canary")
+    assert term is not None and (term.term, term.trap) == (
+        "Canary rollout",
+        "Reading one region's calm as everyone's.",
+    )
+    assert len(sbot.storage.overlay.active(sbot.ws)) == 3

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.standin import Identity, Person, SlackStandIn
+from bot.standin.payloads import Actor, form_body, view_submission
 from bot.workspace import Workspace
 from tests.support.bot import FakeClock, RunningBot
 from tests.support.cli import run_bot
@@ -198,3 +199,33 @@ def test_each_workspace_keeps_its_own_settings(app: RunningBot) -> None:
     # a schedule without a zone takes its workspace's default
     assert "09:30 Asia/Tokyo" in a.say("/quiz", "schedule 09:30 daily", channel=CHANNEL)
     assert "09:30 UTC" in b.say("/quiz", "schedule 09:30 daily", user="UB1", channel=CHANNEL_B)
+
+
+def test_a_suggestion_of_one_workspace_cannot_be_decided_from_another(app: RunningBot) -> None:
+    a, b = both(app)
+    a.say("/quiz", "owners <@UANA|ana>", channel=CHANNEL)
+    b.say("/quiz", "owners <@UB1|bea>", user="UB1", channel=CHANNEL_B)
+    modal_call = len(app.fake.calls_to("views.open"))
+    a.click("suggest_new", "canary", user="U5", channel=CHANNEL, ephemeral=True)
+    view = app.fake.wait_calls("views.open", modal_call + 1)[-1].body["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    values = {
+        block: {"value": {"type": "plain_text_input", "value": text}}
+        for block, text in {
+            "sg_term": "Canary release",
+            "sg_new_category": "Deploy",
+            "sg_definition": "A small first share of traffic.",
+            "sg_trap": "Thinking it proves safety.",
+        }.items()
+    }
+    payload = view_submission(Actor("U5", "T1"), {**view, "id": "V1", "hash": "h"}, values, "1.2.3")
+    assert (
+        a.post(form_body(payload), "application/x-www-form-urlencoded").json()["response_action"] == "update"
+    )
+    [pending] = app.storage.suggestions.pending(A)
+    before = len(app.fake.responses)
+    assert b.click("review_approve", str(pending.id), user="UB1", channel=CHANNEL_B).status == 200
+    [said] = app.fake.wait_responses(before + 1)[before:]
+    assert "can't find that suggestion" in said.body["text"]
+    assert app.storage.suggestions.count_pending(A) == 1 and app.storage.overlay.history(A) == []
+    assert app.runtime.core.glossary(B).glossary.get("Canary release") is None

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         *_ws(),
         sa.Column("author_id", sa.String(32), nullable=False),
+        sa.Column("term_key", sa.String(200), nullable=False),
         sa.Column("base_term", sa.Text),
         sa.Column("fields", sa.Text, nullable=False),
         sa.Column("base_fields", sa.Text),
