@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.config import Settings
 from bot.listeners import register_listeners
 from bot.listeners.context import BotContext
-from bot.replies import DB_DOWN
+from bot.service.core import DB_DOWN
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Protocol
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
@@ -24,6 +25,7 @@ from bot.slack_client import make_client
 from bot.workspace import Workspace
 
 CACHE_SECONDS = 60.0
+CACHED_CLIENTS = 2_000  # the least recently used go first beyond this
 ROTATE_MINUTES_BEFORE_EXPIRY = 120
 
 
@@ -74,16 +76,14 @@ class InstalledWorkspaces:
         self.rotator = TokenRotator(
             client_id=client_id, client_secret=client_secret, client=make_client(None, api_url)
         )
-        self._clock = clock
         self._lock = threading.Lock()
-        self._clients: dict[Workspace, tuple[float, WebClient]] = {}
+        self._clients: TTLCache[Workspace, WebClient] = TTLCache(CACHED_CLIENTS, CACHE_SECONDS, timer=clock)
 
     def for_workspace(self, ws: Workspace) -> WebClient:
-        now = self._clock()
         with self._lock:
             cached = self._clients.get(ws)
-        if cached is not None and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if cached is not None:
+            return cached
         bot = self.store.find_bot(
             enterprise_id=ws.enterprise_id or None,
             team_id=ws.team_id or None,
@@ -100,7 +100,7 @@ class InstalledWorkspaces:
                 bot = rotated
         client = make_client(bot.bot_token, self.api_url)
         with self._lock:
-            self._clients[ws] = (now, client)
+            self._clients[ws] = client
         return client
 
     def forget(self, ws: Workspace) -> None:

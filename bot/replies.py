@@ -29,7 +29,6 @@ QUIZ_HELP = (
 NOT_ADMIN = "Sorry, only the quiz admins of this workspace can change the quiz. `/quiz status` shows it."
 DM_ONLY_CHANNELS = "The term of the day is for channels. Run `/quiz` in the channel that should get it."
 INVITE_FIX = "Invite me first with `/invite @Study Lab`, then try again."
-DB_DOWN = "The bot's database is not reachable right now, so nothing was saved. Please try again in a minute."
 
 
 def unknown_subcommand(word: str) -> str:

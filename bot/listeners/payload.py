@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -118,6 +119,12 @@ def mentioned_channel(text: str) -> str | None:
     """The first channel named in command text: `<#C123|name>` (or a bare id)."""
     found = _CHANNEL.search(text)
     return (found.group(1) or found.group(2)) if found else None
+
+
+def event_time(body: dict[str, Any]) -> datetime | None:
+    """When Slack says an event happened (its `event_time`, seconds since the epoch)."""
+    raw = body.get("event_time")
+    return datetime.fromtimestamp(raw, UTC) if isinstance(raw, int | float) and raw > 0 else None
 
 
 def workspace(context: BoltContext) -> Workspace:

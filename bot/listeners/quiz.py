@@ -19,6 +19,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import blocks, replies
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
+from bot.service.core import EXPECTED_FAILURES, failure_text
 from bot.slots import ScheduleError, find_zone, parse_schedule
 from bot.text import escape_mrkdwn
 from bot.workspace import Workspace
@@ -103,18 +104,24 @@ def _review(cmd: QuizCommand) -> str:
     channel = payload.mentioned_channel(cmd.text)
     if channel is None and cmd.args[:1] != ["none"]:
         return "Name the review channel, such as `/quiz review #glossary-review`, or `/quiz review none`."
+    can_post, reason = cmd.bot.services.channels.can_post(cmd.ws, channel) if channel else (True, "")
+    if not can_post:
+        return replies.cannot_post(reason) + " The review channel was not changed."
     cmd.bot.services.admins.set_review_channel(cmd.ws, channel)
     return _settings_text(cmd)
 
 
 def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: bool, respond: Respond) -> None:
     """In the pool: refuse DMs (and non-admins where it matters), else run; answer privately either way."""
-    if cmd.channel.startswith("D"):
-        text = replies.DM_ONLY_CHANNELS
-    elif admins_only and not cmd.bot.services.admins.may_manage(cmd.ws, cmd.user):
-        text = replies.NOT_ADMIN
-    else:
-        text = run(cmd)
+    try:
+        if cmd.channel.startswith("D"):
+            text = replies.DM_ONLY_CHANNELS
+        elif admins_only and not cmd.bot.services.admins.may_manage(cmd.ws, cmd.user):
+            text = replies.NOT_ADMIN
+        else:
+            text = run(cmd)
+    except EXPECTED_FAILURES as exc:  # the person hears it: the acknowledgement already went
+        text = failure_text(exc)
     respond(**_private(text))
 
 

@@ -10,15 +10,18 @@ from bot.listeners import payload
 from bot.listeners.context import bot_of
 
 
-def workspace_gone(context: BoltContext) -> None:
-    """`app_uninstalled` or `tokens_revoked`: stop the workspace now; its data waits for the retention."""
+def workspace_gone(body: dict[str, Any], context: BoltContext) -> None:
+    """`app_uninstalled` or `tokens_revoked`: stop the workspace now; its data waits for the retention.
+    A delivery older than a reinstall (Slack retries events) changes nothing."""
     bot = bot_of(context)
-    bot.later("stop a workspace", bot.services.workspaces.gone, payload.workspace(context))
+    bot.later(
+        "stop a workspace", bot.services.workspaces.gone, payload.workspace(context), payload.event_time(body)
+    )
 
 
-def tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
+def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
     if (event.get("tokens") or {}).get("bot"):
-        workspace_gone(context)
+        workspace_gone(body, context)
 
 
 def ignore(body: dict[str, Any]) -> None:

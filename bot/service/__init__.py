@@ -84,7 +84,7 @@ class Services:
         weekly = WeeklyResults(core, boards, channels, people)
         posting = Posting(core, closing, weekly, admins, channels)
         lifecycle = Lifecycle(core, installations, on_change)
-        core.on_workspace_gone = lifecycle.gone
+        core.on_token_failed = lifecycle.token_failed
         overlays = Overlays(core)
         suggestions = SuggestionBox(core, admins, people, overlays)
         return cls(

@@ -3,8 +3,8 @@
 `find_own_post` recognises a post by its message metadata.  Apps distributed
 outside the Slack Marketplace may call `conversations.history` once a minute
 with at most 15 messages, so it reads one page of a narrow window (from the
-claim's first attempt to the end of its last attempt's slowest call), never
-pages, and answers `UNKNOWN` when the window held more than one page and the
+claim's first attempt to the end of its last attempt's lease, after which no
+post of it can land), never pages, and answers `UNKNOWN` when the window held more than one page and the
 post was not in it.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.installations import NotInstalled
 from bot.service.core import UNREACHABLE, Core
-from bot.slack_client import SLACK_FAILURES, WORST_CALL, slack_error
+from bot.slack_client import SLACK_FAILURES, slack_error
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class Channels:
             response = self.core.client(ws).conversations_history(
                 channel=channel_id,
                 oldest=f"{(first_attempt - SKEW).timestamp():.6f}",
-                latest=f"{(last_attempt + WORST_CALL + SKEW).timestamp():.6f}",
+                latest=f"{(last_attempt + self.core.claim_lease + SKEW).timestamp():.6f}",
                 inclusive=True,
                 include_all_metadata=True,
                 limit=HISTORY_LIMIT,

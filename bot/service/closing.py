@@ -61,14 +61,15 @@ class Closing:
             )
         except NotInstalled:
             return
-        except SLACK_FAILURES as exc:
+        except SLACK_FAILURES as exc:  # it may still have reached the message (a timeout): check below
             error = slack_error(exc)
             if not self.core.check_token(ws, exc) and error not in PERMANENT_ERRORS:
                 log.warning("answer count for quiz %s not updated (%s)", quiz.id, error or type(exc).__name__)
                 self.core.storage.counts.forget(quiz.id)  # try again later
-            return
-        if self.core.storage.closes.state_of(quiz.id) != QuizState.POSTED:
-            self.reveal(quiz)  # closed while this edit was in flight: the reveal must be the last edit
+        if self.core.storage.closes.state_of(quiz.id) != QuizState.POSTED and not self.reveal(quiz):
+            # Closed while this edit was in flight, and the reveal could not be written again now:
+            # hand the close back to the recovery, which writes it until it lands.
+            self.core.storage.closes.reopen(quiz.id)
 
     def close_due(self) -> None:
         now = self.core.clock()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,6 +38,16 @@ SETTINGS_SECONDS = 5.0  # how stale a workspace's settings may be in another pro
 EXPECTED_FAILURES: tuple[type[Exception], ...] = (*SLACK_FAILURES, SQLAlchemyError, NotInstalled)
 # Slack could not be reached for a workspace: an error answer, a dropped connection, no installation.
 UNREACHABLE: tuple[type[Exception], ...] = (*SLACK_FAILURES, NotInstalled)
+
+
+DB_DOWN = "The bot's database is not reachable right now, so nothing was saved. Please try again in a minute."
+
+
+def failure_text(exc: Exception) -> str:
+    """What to tell a person when an expected failure stopped their request."""
+    if isinstance(exc, SQLAlchemyError):
+        return DB_DOWN
+    return "Slack did not answer in time, so nothing was done. Please try again in a minute."
 
 
 class AfterAck:
@@ -85,8 +95,16 @@ class Core:
     owner: str
     claim_lease: timedelta = DEFAULT_LEASE
     after_ack: AfterAck = field(default_factory=lambda: AfterAck(16))
-    on_workspace_gone: Callable[[Workspace], None] = field(default=lambda ws: None)
-    _settings: dict[Workspace, tuple[float, dict[str, str | None]]] = field(default_factory=dict, repr=False)
+    on_token_failed: Callable[[Workspace], bool] = field(default=lambda ws: False)
+    _settings: TTLCache[Workspace, dict[str, str | None]] = field(
+        default_factory=lambda: TTLCache(20_000, SETTINGS_SECONDS), repr=False
+    )
+
+    def fresh_claims_after(self) -> datetime:
+        """A claim taken before this has too little lease left for one more call to Slack (the
+        slowest it can be; half the lease when a lease is shorter than that, as tests set it)."""
+        reserve = min(WORST_CALL, self.claim_lease / 2)
+        return self.clock() - (self.claim_lease - reserve)
 
     def client(self, ws: Workspace) -> WebClient:
         return self.slack.for_workspace(ws)
@@ -97,13 +115,12 @@ class Core:
     def setting(self, ws: Workspace, name: str) -> str | None:
         """A per-workspace setting from the database (None: the environment's default), read at most
         every `SETTINGS_SECONDS` per workspace, so a `/define` costs no query."""
-        now = time.monotonic()
         cached = self._settings.get(ws)
-        if cached is None or now - cached[0] > SETTINGS_SECONDS:
+        if cached is None:
             record = self.storage.workspaces.get(ws)
-            cached = (now, dict(record.settings) if record is not None else {})
+            cached = dict(record.settings) if record is not None else {}
             self._settings[ws] = cached
-        return cached[1].get(name)
+        return cached.get(name)
 
     def set_setting(self, ws: Workspace, name: str, value: str | None) -> None:
         self.storage.workspaces.set_setting(ws, name, value, self.clock())
@@ -123,9 +140,7 @@ class Core:
         return min(end, posted + after) if after else end
 
     def check_token(self, ws: Workspace, exc: Exception) -> bool:
-        """True (and the workspace stopped) when Slack says its token is gone."""
-        if slack_error(exc) in TOKEN_GONE_ERRORS:
-            log.warning("workspace %s: token no longer valid (%s); stopping it", ws.key, slack_error(exc))
-            self.on_workspace_gone(ws)
-            return True
-        return False
+        """True when Slack refused the call's token and the workspace's current token is refused too:
+        the workspace is stopped (`service.workspaces.Lifecycle.token_failed`).  False when the token
+        was only one kept from before a reinstall: the call can be tried again with the current one."""
+        return slack_error(exc) in TOKEN_GONE_ERRORS and self.on_token_failed(ws)

@@ -67,9 +67,6 @@ class Definitions:
         except SQLAlchemyError as exc:
             log.warning("lookup not recorded: %s", type(exc).__name__)
 
-    def term(self, ws: Workspace, name: str) -> Term | None:
-        return self.core.glossary(ws).glossary.get(name)
-
     def card(
         self, ws: Workspace, name: str, shared_by: str | None = None, suggest: bool = False
     ) -> Answer | None:

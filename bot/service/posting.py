@@ -42,6 +42,7 @@ QUIZ_EVENT = "study_lab_quiz"
 ADMIN_SLOT = "now:"  # + the local minute: a double submit posts once
 PRACTICE_SLOT = "practice:"  # + the local hour: at most one practice round per channel per hour
 NOT_INSTALLED = "not_installed"
+CLAIM_LOST = "claim_lost"
 
 
 class NowStatus(StrEnum):
@@ -86,8 +87,12 @@ class Posting:
         if local is None or self.core.storage.quizzes.slot_taken(ws, channel_id, slot_key(local)):
             return None
         quiz, error = self._post(ws, channel_id, slot_key(local), zone, now, counted=True)
-        if quiz is not None and (error or stored.last_error):
-            self.core.storage.schedules.record_error(ws, channel_id, error or None, now)
+        if (
+            quiz is not None and error and error != CLAIM_LOST
+        ):  # a failure someone can fix: shown by /quiz status
+            self.core.storage.schedules.record_error(ws, channel_id, error, now)
+        elif quiz is not None and error is None and stored.last_error:  # posted: the failure is behind us
+            self.core.storage.schedules.record_error(ws, channel_id, None, now)
         return quiz
 
     def post_now(self, ws: Workspace, channel_id: str, user_id: str) -> NowOutcome:
@@ -136,9 +141,9 @@ class Posting:
     def send(self, quiz: QuizRecord, claim: Claim, zone: ZoneInfo) -> str | None:
         """Post the quiz if the claim is still ours; None when posted, else Slack's error ('' if transient)."""
         ws, storage = quiz.workspace, self.core.storage
-        if not storage.quizzes.holds(claim):
-            log.warning("quiz %s not posted: its claim was retaken by another process", quiz.id)
-            return "claim_lost"
+        if not storage.quizzes.holds(claim, self.core.fresh_claims_after()):
+            log.warning("quiz %s not posted now: its claim was retaken, or is too old to post under", quiz.id)
+            return CLAIM_LOST
         closes = blocks.format_closing(quiz.closes_at.astimezone(zone), str(zone))
         try:
             response = self.core.client(ws).chat_postMessage(

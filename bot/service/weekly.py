@@ -96,13 +96,14 @@ class WeeklyResults:
 
     def _send(self, post: WeeklyPost, claim: Claim, week: Week) -> None:
         ws, storage = post.workspace, self.core.storage
-        if not storage.weekly.holds(claim):
+        shown = self._blocks(ws, post.channel_id, week)  # users.info calls: before the claim is checked
+        if not storage.weekly.holds(claim, self.core.fresh_claims_after()):
             return
         try:
             response = self.core.client(ws).chat_postMessage(
                 channel=post.channel_id,
                 text=blocks.plain(f"Weekly results for {week.label}"),
-                blocks=self._blocks(ws, post.channel_id, week),
+                blocks=shown,
                 metadata={
                     "event_type": WEEKLY_EVENT,
                     "event_payload": {"week": week.label, "claim": post.id},

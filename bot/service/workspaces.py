@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.installations import delete_installations
+from bot.installations import NotInstalled, delete_installations
 from bot.service.core import Core
+from bot.slack_client import SLACK_FAILURES, TOKEN_GONE_ERRORS, slack_error
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -38,13 +41,33 @@ class Lifecycle:
         self.core.slack.forget(ws)  # a new token
         self.on_change()
 
-    def gone(self, ws: Workspace) -> None:
-        """Uninstalled or revoked: stop its schedules and jobs now; its data waits for the retention."""
-        if self.core.storage.workspaces.uninstalled(ws, self.core.clock()):
+    def gone(self, ws: Workspace, happened_at: datetime | None = None) -> None:
+        """Uninstalled or revoked: stop its schedules and jobs now, and drop its installation; its
+        data waits for the retention.  An event older than the latest install changes nothing."""
+        if self.core.storage.workspaces.uninstalled(ws, self.core.clock(), happened_at):
             log.info("workspace %s stopped: uninstalled or its token revoked", ws.key)
+            self._delete_installation(ws)  # requests from it are no longer authorised
         self.core.slack.forget(ws)
-        self._delete_installation(ws)
         self.on_change()
+
+    def token_failed(self, ws: Workspace) -> bool:
+        """Slack refused a call's token: stop the workspace (True) only if its current token is
+        refused too.  The refused token may be one this process kept from before a reinstall (or
+        a rotation); then the current one works, and nothing is stopped."""
+        self.core.slack.forget(ws)
+        try:
+            self.core.client(ws).auth_test()
+        except NotInstalled:
+            self.gone(ws)
+            return True
+        except SlackApiError as exc:
+            if slack_error(exc) in TOKEN_GONE_ERRORS:
+                log.warning("workspace %s: its token is refused (%s); stopping it", ws.key, slack_error(exc))
+                self.gone(ws)
+                return True
+        except SLACK_FAILURES as exc:
+            log.warning("workspace %s: could not check its token (%s)", ws.key, type(exc).__name__)
+        return False
 
     def _delete_installation(self, ws: Workspace) -> None:
         if self.installations is not None:

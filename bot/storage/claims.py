@@ -5,6 +5,8 @@ Its `fence` starts at 1 and grows by one each time another process retakes a
 stale claim (compare-and-swap on the fence), so the process about to post can
 check, just before posting, that the claim is still the one it took (`holds`).
 `first_claimed_at` never moves: the search for an earlier post starts there.
+A claim is only used to post while at least the slowest call Slack allows is left
+of its lease, so no post can land after the lease ends and another process retakes it.
 Quizzes and weekly posts share this; each passes its own table.
 """
 
@@ -51,15 +53,19 @@ def retake(
     return Claim(row_id, seen_fence + 1, owner) if done.rowcount == 1 else None
 
 
-def holds(db: Database, table: Table, claim: Claim) -> bool:
-    """Whether `claim` is still current: not retaken by another process, not yet finished."""
+def holds(db: Database, table: Table, claim: Claim, taken_after: datetime) -> bool:
+    """Whether `claim` is still current: not retaken by another process, not yet finished, and
+    taken after `taken_after`, so that what follows (one call to Slack) ends within its lease."""
     with db.begin() as conn:
         row = conn.execute(
-            select(table.c.state, table.c.fence, table.c.claimed_by).where(table.c.id == claim.id)
+            select(table.c.state, table.c.fence, table.c.claimed_by, table.c.claimed_at).where(
+                table.c.id == claim.id
+            )
         ).first()
     return (
         row is not None
         and row.state == CLAIMED
         and row.fence == claim.fence
         and row.claimed_by == claim.owner
+        and row.claimed_at > taken_after
     )

@@ -6,7 +6,7 @@ lease another process retakes it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select, update
 
@@ -58,3 +58,12 @@ class Closes:
         with self.db.begin() as conn:
             state = conn.execute(select(quizzes.c.state).where(quizzes.c.id == quiz_id)).scalar_one_or_none()
         return QuizState(state) if state is not None else None
+
+    def reopen(self, quiz_id: int) -> None:
+        """Back to `closing`, as if left half done long ago: the next recovery writes the reveal again."""
+        with self.db.begin() as conn:
+            conn.execute(
+                update(quizzes)
+                .where(quizzes.c.id == quiz_id, quizzes.c.state.in_([QuizState.CLOSING, QuizState.CLOSED]))
+                .values(state=QuizState.CLOSING, count_updated_at=datetime(2000, 1, 1, tzinfo=UTC))
+            )

@@ -76,10 +76,3 @@ class PracticeRecords:
         with self.db.begin() as conn:
             total, right = conn.execute(query).one()
         return int(total), int(right)
-
-    def answered(self, nonce: str) -> bool:
-        with self.db.begin() as conn:
-            return (
-                conn.execute(select(practice_answers.c.id).where(practice_answers.c.nonce == nonce)).first()
-                is not None
-            )

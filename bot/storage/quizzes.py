@@ -46,10 +46,6 @@ class QuizRecord:
     def claim(self) -> Claim:
         return Claim(self.id, self.fence, self.claimed_by)
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in (QuizState.CLAIMED, QuizState.POSTED)
-
 
 def quiz_record(row: Row[tuple[object, ...]]) -> QuizRecord:
     r = row._mapping
@@ -155,8 +151,8 @@ class Quizzes:
             quizzes.c.state.in_([QuizState.CLAIMED, QuizState.POSTED]),
         )
 
-    def holds(self, claim: Claim) -> bool:
-        return claims.holds(self.db, quizzes, claim)
+    def holds(self, claim: Claim, taken_after: datetime) -> bool:
+        return claims.holds(self.db, quizzes, claim, taken_after)
 
     def retake(self, quiz: QuizRecord, owner: str, now: datetime, stale_before: datetime) -> Claim | None:
         return claims.retake(self.db, quizzes, quiz.id, quiz.fence, owner, now, stale_before)

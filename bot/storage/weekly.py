@@ -72,8 +72,8 @@ class WeeklyPosts:
             return None
         return _post(row)
 
-    def holds(self, claim: Claim) -> bool:
-        return claims.holds(self.db, weekly_posts, claim)
+    def holds(self, claim: Claim, taken_after: datetime) -> bool:
+        return claims.holds(self.db, weekly_posts, claim, taken_after)
 
     def retake(self, post: WeeklyPost, owner: str, now: datetime, stale_before: datetime) -> Claim | None:
         return claims.retake(self.db, weekly_posts, post.id, post.fence, owner, now, stale_before)

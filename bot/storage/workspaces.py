@@ -53,20 +53,24 @@ class Workspaces:
                     index_elements=[workspaces.c.enterprise_id, workspaces.c.team_id],
                     set_={
                         "uninstalled_at": None,
+                        "installed_at": now,
                         "updated_at": now,
                         "is_enterprise_install": is_enterprise_install,
                     },
                 )
             )
 
-    def uninstalled(self, ws: Workspace, now: datetime) -> bool:
-        """Mark the workspace gone; True the first time (its jobs must stop)."""
+    def uninstalled(self, ws: Workspace, now: datetime, happened_at: datetime | None = None) -> bool:
+        """Mark the workspace gone; True the first time (its jobs must stop).
+
+        With `happened_at` (an event's time), an install made after it wins: a retried
+        `app_uninstalled` delivered after a reinstall changes nothing.
+        """
+        query = update(workspaces).where(in_workspace(workspaces, ws), workspaces.c.uninstalled_at.is_(None))
+        if happened_at is not None:
+            query = query.where(workspaces.c.installed_at <= happened_at)
         with self.db.begin() as conn:
-            done = conn.execute(
-                update(workspaces)
-                .where(in_workspace(workspaces, ws), workspaces.c.uninstalled_at.is_(None))
-                .values(uninstalled_at=now, updated_at=now)
-            )
+            done = conn.execute(query.values(uninstalled_at=now, updated_at=now))
         return done.rowcount == 1
 
     def get(self, ws: Workspace) -> WorkspaceRecord | None:
@@ -92,11 +96,14 @@ class Workspaces:
     def set_setting(self, ws: Workspace, name: str, value: str | None, now: datetime) -> None:
         if name not in SETTING_COLUMNS:
             raise ValueError(f"unknown workspace setting {name!r}")
-        with self.db.begin() as conn:
+        with self.db.begin() as conn:  # an upsert: the setting sticks even before an install is recorded
             conn.execute(
-                update(workspaces)
-                .where(in_workspace(workspaces, ws))
-                .values({name: value, "updated_at": now})
+                self.db.insert(workspaces)
+                .values(**workspace_values(ws), installed_at=now, updated_at=now, **{name: value})
+                .on_conflict_do_update(
+                    index_elements=[workspaces.c.enterprise_id, workspaces.c.team_id],
+                    set_={name: value, "updated_at": now},
+                )
             )
 
     def adopt_unowned(self, ws: Workspace) -> int:

@@ -100,7 +100,8 @@ def test_a_slot_is_claimed_once_under_contention(storage: Storage) -> None:
 
 def test_stale_claim_is_retaken_by_exactly_one_and_fences_the_first_owner(storage: Storage) -> None:
     quiz = claim(storage)
-    assert quiz is not None and storage.quizzes.holds(quiz.claim)
+    assert quiz is not None and storage.quizzes.holds(quiz.claim, NOW - timedelta(minutes=1))
+    assert not storage.quizzes.holds(quiz.claim, NOW)  # too old to post under, though still ours
     later = NOW + timedelta(minutes=10)
     [stale] = storage.quizzes.stale_claims(later - timedelta(minutes=5))
     wins = [
@@ -111,8 +112,8 @@ def test_stale_claim_is_retaken_by_exactly_one_and_fences_the_first_owner(storag
         if c
     ]
     assert len(wins) == 1 and wins[0].fence == 2
-    assert not storage.quizzes.holds(quiz.claim)  # the first owner may no longer post
-    assert storage.quizzes.holds(wins[0])
+    assert not storage.quizzes.holds(quiz.claim, NOW)  # the first owner may no longer post
+    assert storage.quizzes.holds(wins[0], later - timedelta(minutes=1))
     assert not storage.quizzes.mark_posted(quiz.claim, "9.9", later)  # nor record a post
     retaken = storage.quizzes.get(WS, quiz.id)
     assert retaken is not None
@@ -229,7 +230,7 @@ def test_weekly_post_is_claimed_once_and_fenced(storage: Storage) -> None:
     assert storage.weekly.done({"2026-W48"}) == {(WS, "C1", "2026-W48"), (OTHER, "C1", "2026-W48")}
     later = NOW + timedelta(minutes=10)
     retaken = storage.weekly.retake(won, "p9", later, later - timedelta(minutes=5))
-    assert retaken is not None and not storage.weekly.holds(won.claim)
+    assert retaken is not None and not storage.weekly.holds(won.claim, NOW - timedelta(minutes=1))
     storage.weekly.finish(won.claim, PostState.POSTED, "1.1", later)  # the fenced-out owner changes nothing
     [mine] = [p for p in storage.weekly.stale_claims(later + timedelta(minutes=10)) if p.id == won.id]
     assert (mine.state, mine.fence, mine.claimed_by) == (PostState.CLAIMED, 2, "p9")

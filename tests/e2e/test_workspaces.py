@@ -229,3 +229,50 @@ def test_a_suggestion_of_one_workspace_cannot_be_decided_from_another(app: Runni
     assert "can't find that suggestion" in said.body["text"]
     assert app.storage.suggestions.count_pending(A) == 1 and app.storage.overlay.history(A) == []
     assert app.runtime.core.glossary(B).glossary.get("Canary release") is None
+
+
+def test_a_retried_uninstall_older_than_a_reinstall_changes_nothing(
+    app: RunningBot, clock: FakeClock
+) -> None:
+    b = app.as_team("T2")
+    b.say("/quiz", "schedule 09:30 Europe/Berlin daily", user="UB1", channel=CHANNEL_B)
+    uninstalled_at = clock()
+    b.event({"type": "app_uninstalled"}, event_id="EvFirst")
+    app.after_ack_done()
+    clock.set(uninstalled_at + timedelta(minutes=1))
+    app.install(Identity("T2", team_name="Other", bot_id="BBOT2", bot_user_id="UBOT2"))
+    clock.set(uninstalled_at)  # Slack delivers the same event again, late: it happened before the reinstall
+    b.event({"type": "app_uninstalled"}, event_id="EvFirst")
+    app.after_ack_done()
+    record = app.storage.workspaces.get(B)
+    assert record is not None and record.active
+    assert [s.workspace for s in app.storage.schedules.active()] == [B]
+
+
+def test_a_token_kept_from_before_a_reinstall_does_not_stop_the_workspace(
+    app: RunningBot, fake: SlackStandIn, sqlite_url: str, clock: FakeClock
+) -> None:
+    """Another copy of the bot still holds the old token when the workspace reinstalls: its next
+    call is refused, the current token is asked instead, and nothing is stopped or deleted."""
+    other = RunningBot.start(fake, sqlite_url, clock=clock, oauth=True)
+    try:
+        b = app.as_team("T2")
+        b.say("/quiz", "schedule 09:30 Europe/Berlin daily", user="UB1", channel=CHANNEL_B)
+        old_client = other.runtime.core.client(B)  # the other copy caches the workspace's client
+        fake.state.tokens[old_client.token].revoked = True  # type: ignore[index]
+        app.install(Identity("T2", team_name="Other", bot_id="BBOT2", bot_user_id="UBOT2"))
+        clock.set(SLOT)
+        other.services.posting.run_slot(B, CHANNEL_B)  # refused: the old token
+        record = app.storage.workspaces.get(B)
+        assert record is not None and record.active
+        assert app.runtime.services.workspaces.installations is not None
+        assert (
+            app.runtime.services.workspaces.installations.find_bot(enterprise_id=None, team_id="T2")
+            is not None
+        )
+        clock.set(SLOT + timedelta(minutes=2))  # past the claim's lease
+        other.services.posting.recover()  # the slot is posted, with the current token
+        assert [c.token for c in fake.calls_to("chat.postMessage")][-1] != old_client.token
+        assert len(fake.posted(CHANNEL_B)) == 1
+    finally:
+        other.close()

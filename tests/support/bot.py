@@ -207,7 +207,7 @@ class SlackSender:
     def event(
         self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None
     ) -> Reply:
-        body = event_callback(event, self.team, event_id)
+        body = event_callback(event, self.team, event_id, now=self.fake.clock())  # Slack's clock
         return self.post(json.dumps(body).encode(), "application/json", headers=headers)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
+from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
 from bot.listeners import define, quiz
@@ -87,3 +88,19 @@ def test_an_invalid_quiz_button_is_acknowledged_and_stores_nothing(runtime: Runt
     assert ack.calls == [{"args": ()}]
     assert runtime.core.after_ack.wait_idle(10)
     assert "not valid" in respond.calls[0]["text"]
+
+
+def test_a_quiz_subcommand_that_fails_after_the_ack_still_answers(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away between the acknowledgement and the work: the person is told."""
+
+    def unreachable(*args: object) -> bool:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(runtime.services.admins, "may_manage", unreachable)
+    ack, respond = Recorder(), Recorder()
+    quiz.quiz(ack=ack, command=command("off"), context=context_of(runtime), respond=respond)  # type: ignore[arg-type]
+    assert runtime.core.after_ack.wait_idle(10)
+    [answer] = respond.calls
+    assert "database is not reachable" in answer["text"]
