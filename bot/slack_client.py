@@ -54,10 +54,10 @@ PERMANENT_ERRORS = frozenset(
         "team_access_not_granted",
     }
 )
-# Errors that mean the workspace's token is gone: the workspace stops until it reinstalls.
-TOKEN_GONE_ERRORS = frozenset(
-    {"invalid_auth", "account_inactive", "token_revoked", "not_authed", "token_expired"}
-)
+# Errors that mean the workspace's token is gone: the workspace stops until it reinstalls (once its
+# current token is refused too). Not `token_expired`: with token rotation a refresh follows; not
+# `not_authed`: no token was sent at all.
+TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked"})
 
 
 def slack_error(exc: Exception) -> str:
