@@ -271,11 +271,21 @@ def test_comparisons_show_both_cards_with_traps(sbot: RunningBot) -> None:
         "what is the difference between RTO and RPO?",
     ):
         body = sbot.command("/define", text).json()
-        page = shown(body["blocks"])
-        assert "Recovery point objective" in page or "RPO" in page
-        fields = [f["text"] for b in body["blocks"] if b.get("fields") for f in b["fields"]]
-        assert len(fields) == 4, text
-        assert sum("Common trap" in f for f in fields) == 2
+        glossary = sbot.runtime.core.glossary(sbot.ws).glossary
+        rpo, rto = glossary.get("RPO"), glossary.get("RTO")
+        assert rpo is not None and rto is not None
+        definitions, traps = [[f["text"] for f in b["fields"]] for b in body["blocks"] if b.get("fields")]
+        names = {d.split("*")[1] for d in definitions}
+        assert names == {"RPO", "RTO"}, text
+        assert {rpo.definition, rto.definition} == {d.split("\n", 1)[1] for d in definitions}
+        assert (
+            all("Common trap" in t for t in traps)
+            and any(rpo.trap in t for t in traps)
+            and any(rto.trap in t for t in traps)
+        )
+    assert "RTO" not in shown(
+        sbot.command("/define", "rpo or rpo").json()["blocks"][:1]
+    )  # one term: its card
 
 
 def test_without_owners_there_are_no_suggest_buttons(bot: RunningBot) -> None:
