@@ -1,21 +1,37 @@
 """Opening the database: one engine per process, configured for concurrent use.
 
-SQLite (the default) gets WAL mode, a busy timeout and `BEGIN IMMEDIATE`
-transactions queued on a process lock, so two writers queue instead of failing
-with "database is locked" and without the busy handler's growing sleeps.
+SQLite (the default) gets WAL mode, a busy timeout, and transactions that say
+up front whether they will write.  A transaction whose first statement is a
+plain SELECT is a reader: a deferred `BEGIN`, which in WAL mode reads a
+snapshot without waiting for anyone.  Any other first statement (a write, or a
+SELECT ... FOR UPDATE, which storage uses for read-then-write transactions, as
+PostgreSQL needs too) makes a writer: `BEGIN IMMEDIATE`, queued on a process
+lock, so two writers queue instead of failing with "database is locked" and
+without the busy handler's growing sleeps.  A reader that writes after all is
+upgraded (and logged): SQLite refuses that upgrade if another connection wrote
+since the reader began.
+
+Readers used to queue on the writer lock too.  With every `/define` reading a
+workspace setting, sixteen request threads convoyed on it: a thread woken to
+take the lock must then wait for the GIL, so the lock stayed held across GIL
+hand-offs (`bench/load.py`).
+
 PostgreSQL gets pre-ping, so connections broken by a server restart are
 replaced.  `UtcDateTime` stores aware datetimes as naive UTC in both.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, Select, TypeDecorator, create_engine, event
+
+log = logging.getLogger(__name__)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -51,7 +67,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
+        dbapi_conn.isolation_level = None  # transactions are begun by the hooks below
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA busy_timeout=30000")
         _use_wal(cursor)
@@ -59,32 +75,94 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    # This process's transactions queue on a Python lock for SQLite's write lock:
+    # This process's writers queue on a Python lock for SQLite's write lock:
     # SQLite's busy handler polls with sleeps that grow to 100 ms, which gives long
     # tails when several threads wait at once.  Other processes still wait in it.
     writer = threading.Lock()
 
-    @event.listens_for(engine, "begin")
-    def _sqlite_begin(conn: Connection) -> None:
+    def take_writer(conn: Connection) -> None:
         if not writer.acquire(timeout=30):
             raise sqlite3.OperationalError("database is locked (30 s waiting in this process)")
-        conn.info["holds_writer"] = True
+        conn.info[_HOLDS_WRITER] = True
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        conn.info[_STATE] = _PENDING  # BEGIN waits for the first statement, which says which kind
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_statement(
+        conn: Connection, cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        state = conn.info.get(_STATE)
+        if state is None or state == _WRITER:
+            return  # no transaction (DDL in autocommit), or already a writer
+        if not _writes(statement, context):
+            if state == _PENDING:
+                cursor.execute("BEGIN")
+                conn.info[_STATE] = _READER
+            return
+        take_writer(conn)
         try:
-            # Take the write lock up front: a deferred transaction that later writes
-            # can fail at once with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if state == _PENDING:
+                # Take the write lock up front: a deferred transaction that later writes
+                # can fail at once with "database is locked".
+                cursor.execute("BEGIN IMMEDIATE")
+            elif not getattr(context, "isddl", False):  # schema set-up checks, then creates: expected
+                log.warning("a transaction read before writing without FOR UPDATE: %.80s", statement)
         except BaseException:
-            conn.info.pop("holds_writer", None)
+            conn.info.pop(_HOLDS_WRITER, None)
             writer.release()
             raise
+        conn.info[_STATE] = _WRITER
 
+    # SQLAlchemy announces a commit or rollback before it makes it.  A writer ends its
+    # transaction here, first, and only then lets the next writer in: released any
+    # earlier, the next BEGIN IMMEDIATE would meet SQLite's lock and sleep in its busy
+    # handler.  SQLAlchemy's own commit then finds no transaction open and does nothing;
+    # if ours failed, it tries again and reports the error as usual.
     @event.listens_for(engine, "commit")
+    def _sqlite_commit(conn: Connection) -> None:
+        _end(conn, "commit")
+
     @event.listens_for(engine, "rollback")
-    def _sqlite_end(conn: Connection) -> None:
-        if conn.info.pop("holds_writer", False):
-            writer.release()
+    def _sqlite_rollback(conn: Connection) -> None:
+        _end(conn, "rollback")
+
+    def _end(conn: Connection, how: str) -> None:
+        conn.info.pop(_STATE, None)
+        if conn.info.pop(_HOLDS_WRITER, False):
+            try:
+                getattr(conn.connection.dbapi_connection, how)()
+            except sqlite3.Error:
+                pass  # SQLAlchemy's own commit or rollback meets it again, and reports it
+            finally:
+                writer.release()
 
     return engine
+
+
+_STATE, _HOLDS_WRITER = "sqlite_transaction", "holds_writer"
+_PENDING, _READER, _WRITER = "pending", "reader", "writer"
+
+
+def _writes(statement: str, context: Any) -> bool:
+    """Whether a statement may write, or is a read that locks (SELECT ... FOR UPDATE / FOR SHARE).
+
+    Unknown statements count as writes: the safe side, if not the fast one.
+    """
+    if "slack_" in statement:
+        return True  # slack_sdk's OAuth stores read, then write, without FOR UPDATE
+    compiled = getattr(context, "compiled", None)
+    if compiled is not None and not getattr(context, "isddl", False):
+        if context.is_crud:
+            return True
+        element = getattr(compiled, "statement", None)
+        if isinstance(element, Select):
+            return element._for_update_arg is not None
+    head = statement.lstrip()[:6].upper()
+    if head == "PRAGMA":
+        return "=" in statement  # PRAGMA table_info(...) reads; PRAGMA x=y sets
+    return head != "SELECT"
 
 
 def _use_wal(cursor: Any) -> None:
