@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -112,11 +113,25 @@ class Serving:
     def port(self) -> int:
         return int(self.server.effective_port)
 
-    def close(self) -> None:
+    def close(self, drain: float = 5.0) -> None:
+        """Stop serving, after letting requests in flight finish writing (for up to `drain` seconds)."""
+        deadline = time.monotonic() + drain
+        while _busy(self.server) and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.closing.set()
         if self.handler is not None:
             self.handler.close()  # type: ignore[no-untyped-call]
         self.server.close()
+
+
+def _busy(server: Any) -> bool:
+    """Whether a connection has a request being answered or an answer not yet written.
+
+    Idle keep-alive connections do not count: waitress would keep them for `channel_timeout`.
+    """
+    return any(
+        channel.requests or channel.total_outbufs_len for channel in list(server.active_channels.values())
+    )
 
 
 def serve_wsgi(wsgi: Any, host: str, port: int, threads: int = 16) -> Serving:
