@@ -87,12 +87,10 @@ class Posting:
         if local is None or self.core.storage.quizzes.slot_taken(ws, channel_id, slot_key(local)):
             return None
         quiz, error = self._post(ws, channel_id, slot_key(local), zone, now, counted=True)
-        if (
-            quiz is not None and error and error != CLAIM_LOST
-        ):  # a failure someone can fix: shown by /quiz status
-            self.core.storage.schedules.record_error(ws, channel_id, error, now)
-        elif quiz is not None and error is None and stored.last_error:  # posted: the failure is behind us
-            self.core.storage.schedules.record_error(ws, channel_id, None, now)
+        # A failure someone can fix is kept for /quiz status; a post clears it; a passing one is neither.
+        fixable = bool(error) and error != CLAIM_LOST
+        if quiz is not None and (fixable or (error is None and stored.last_error)):
+            self.core.storage.schedules.record_error(ws, channel_id, error if fixable else None, now)
         return quiz
 
     def post_now(self, ws: Workspace, channel_id: str, user_id: str) -> NowOutcome:
