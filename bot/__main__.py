@@ -322,7 +322,8 @@ def playground(port: int | None, glossary: str | None) -> int:
         ) from None
     setup_logging(level, [running.settings.bot_token, running.settings.signing_secret])
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for stopping in (signal.SIGTERM, signal.SIGINT):  # Ctrl+C at any moment stops it cleanly
+        signal.signal(stopping, lambda *_: stop.set())
     print(f"Study Lab playground: {running.url}", flush=True)
     print(
         f"  the real bot and a stand-in for Slack, data in {running.database}; Ctrl+C stops it.", flush=True
