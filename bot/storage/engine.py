@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Select, TypeDecorator, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
     def _sqlite_statement(
         conn: Connection, cursor: Any, statement: str, _params: Any, context: Any, _many: bool
     ) -> None:
+        if len(statement) > 2 * OVERSIZED and statement.count("?") > OVERSIZED:
+            conn.info[_OVERSIZED] = True
         state = conn.info.get(_STATE)
         if state is None or state == _WRITER:
             return  # no transaction (DDL in autocommit), or already a writer
@@ -114,6 +117,16 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
             writer.release()
             raise
         conn.info[_STATE] = _WRITER
+
+    # SQLite keeps each connection's last 128 prepared statements.  A statement with a long
+    # IN list is a new statement for every length, and big: a week's leaderboard names every
+    # player twice.  Cached 128 at a time on every pooled connection, they grew a soak's RSS
+    # from 106 to 226 MiB (`bench/soak.py`).  A connection that ran one is closed at its next
+    # checkout, which frees its cache, and the pool opens a fresh one.
+    @event.listens_for(engine, "checkout")
+    def _sqlite_checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop(_OVERSIZED, False):
+            raise DisconnectionError("closing a connection that cached an oversized statement")
 
     # SQLAlchemy announces a commit or rollback before it makes it.  A writer ends its
     # transaction here, first, and only then lets the next writer in: released any
@@ -141,7 +154,8 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
     return engine
 
 
-_STATE, _HOLDS_WRITER = "sqlite_transaction", "holds_writer"
+_STATE, _HOLDS_WRITER, _OVERSIZED = "sqlite_transaction", "holds_writer", "sqlite_oversized"
+OVERSIZED = 200  # bound parameters in one statement beyond which its connection is replaced
 _PENDING, _READER, _WRITER = "pending", "reader", "writer"
 
 
