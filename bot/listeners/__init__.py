@@ -25,5 +25,8 @@ from bot.listeners.context import BotContext, attach
 
 def register_listeners(app: App, bot: BotContext) -> None:
     app.use(attach(bot))
-    for feature in (define, quiz, leaderboard, home, suggest, workspace):
+    # Bolt tries listeners in the order they were added, building each one's arguments to
+    # match it, so the busiest come first: quiz clicks (a burst when a quiz is posted), then
+    # /define (`bench/clicks.py`, `bench/load.py`).  No two listeners match the same request.
+    for feature in (quiz, define, leaderboard, home, suggest, workspace):
         feature.register(app)

@@ -184,5 +184,5 @@ def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
 
 
 def register(app: App) -> None:
+    app.action(re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$"))(answer_quiz)  # first: the hottest request
     app.command("/quiz")(quiz)
-    app.action(re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$"))(answer_quiz)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import Connection, Executable, bindparam, case, func, or_, select
 
 from bot.leaderboard import Score, Week
 from bot.storage.database import Database, in_workspace, right_answers, workspace_values
@@ -19,6 +20,18 @@ from bot.storage.quizzes import QuizRecord, quiz_record
 from bot.storage.states import QuizState
 from bot.storage.tables import answers, quizzes
 from bot.workspace import Workspace
+
+_ANSWER_COLUMNS = (
+    "enterprise_id",
+    "team_id",
+    "quiz_id",
+    "channel_id",
+    "user_id",
+    "choice",
+    "correct",
+    "answered_at",
+    "counted",
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +60,9 @@ class Answers:
         The outcome is None when the workspace has no such quiz, it is not open,
         or the choice is not one of its choices.
         """
+        read_quiz, store, read_earlier = self._statements
         with self.db.begin() as conn:
-            row = conn.execute(
-                select(quizzes)
-                .where(in_workspace(quizzes, ws), quizzes.c.id == quiz_id)
-                .with_for_update(read=True)
-            ).first()
+            row = conn.execute(read_quiz, {**workspace_values(ws), "quiz_id": quiz_id}).first()
             if row is None:
                 return None, None
             quiz = quiz_record(row)
@@ -73,20 +83,35 @@ class Answers:
                 "answered_at": now,
                 "counted": quiz.counted,
             }
-            stored = conn.execute(
-                self.db.insert(answers)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=[answers.c.quiz_id, answers.c.user_id])
-                .returning(answers.c.id)  # rowcount is -1 here with psycopg 3
-            ).first()
-            if stored is not None:
+            if conn.execute(store, values).first() is not None:
                 return quiz, AnswerOutcome(stored=True, choice=choice, correct=correct)
-            earlier = conn.execute(
-                select(answers.c.choice, answers.c.correct).where(
-                    answers.c.quiz_id == quiz_id, answers.c.user_id == user_id
-                )
-            ).one()
+            earlier = conn.execute(read_earlier, {"quiz_id": quiz_id, "user_id": user_id}).one()
             return quiz, AnswerOutcome(stored=False, choice=earlier.choice, correct=earlier.correct)
+
+    @cached_property
+    def _statements(self) -> tuple[Executable, Executable, Executable]:
+        """`record`'s three statements, built once with bind parameters: a click is the hottest
+        path there is, and building and cache-keying a statement cost more than running it
+        (`bench/clicks.py`)."""
+        read_quiz = (
+            select(quizzes)
+            .where(
+                quizzes.c.enterprise_id == bindparam("enterprise_id"),
+                quizzes.c.team_id == bindparam("team_id"),
+                quizzes.c.id == bindparam("quiz_id"),
+            )
+            .with_for_update(read=True)  # a close waits for the answer, and the answer for the close
+        )
+        store = (
+            self.db.insert(answers)
+            .values({column: bindparam(column) for column in _ANSWER_COLUMNS})
+            .on_conflict_do_nothing(index_elements=[answers.c.quiz_id, answers.c.user_id])
+            .returning(answers.c.id)  # rowcount is -1 here with psycopg 3
+        )
+        read_earlier = select(answers.c.choice, answers.c.correct).where(
+            answers.c.quiz_id == bindparam("quiz_id"), answers.c.user_id == bindparam("user_id")
+        )
+        return read_quiz, store, read_earlier
 
     def of_user(self, ws: Workspace, quiz_id: int, user_id: str) -> int | None:
         """The user's stored choice on a quiz, if any."""

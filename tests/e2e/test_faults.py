@@ -55,6 +55,9 @@ def answer(bot: RunningBot, quiz_id: int, user: str) -> dict:
 @pytest.mark.parametrize("fault", [429, 500, 0], ids=["rate-limited", "server-error", "dropped"])
 def test_count_update_and_home_publish_are_retried(fbot: RunningBot, clock: FakeClock, fault: int) -> None:
     quiz = fbot.run_slot(CHANNEL)
+    fbot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.0"})
+    fbot.fake.wait_calls("views.publish", 1)  # U1 has the Home open: answering refreshes it
+    fbot.after_ack_done()
     fbot.fake.fail("chat.update", fault, count=1, retry_after=0)
     fbot.fake.fail("views.publish", fault, count=1, retry_after=0)
     reply = answer(fbot, quiz.id, "U1")
@@ -63,7 +66,7 @@ def test_count_update_and_home_publish_are_retried(fbot: RunningBot, clock: Fake
     assert len(fbot.fake.calls_to("chat.update")) == 2
     assert "1 answered" in json.dumps(fbot.fake.posted(CHANNEL)[0]["blocks"])
     assert fbot.services.home.publish_stale() == 1
-    assert len(fbot.fake.calls_to("views.publish")) == 2
+    assert len(fbot.fake.calls_to("views.publish")) == 3
 
 
 def test_dropped_quiz_post_is_never_posted_twice(fbot: RunningBot, clock: FakeClock) -> None:

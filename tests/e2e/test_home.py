@@ -65,12 +65,24 @@ def test_home_shows_progress_rank_glossary_and_practice(hbot: RunningBot) -> Non
     assert len(options) == 16
 
 
-def test_answer_marks_home_for_refresh(hbot: RunningBot) -> None:
+def test_answer_refreshes_a_home_opened_lately(hbot: RunningBot) -> None:
+    open_home(hbot, "U2")
+    hbot.after_ack_done()
     answer_right(hbot, "U2")
     assert hbot.services.home.publish_stale() == 1  # the scheduled job's work
     assert hbot.services.home.publish_stale() == 0
-    [call] = hbot.fake.calls_to("views.publish")
-    assert call.body["user_id"] == "U2"
+    first, refreshed = hbot.fake.calls_to("views.publish")
+    assert refreshed.body["user_id"] == "U2"
+    assert "*Questions answered:* 0" in shown(first.body["view"]["blocks"])
+    assert "*Questions answered:* 1" in shown(refreshed.body["view"]["blocks"])
+
+
+def test_answer_by_someone_who_never_opened_home_publishes_nothing(hbot: RunningBot) -> None:
+    """Opening the tab publishes it fresh; a refresh for someone elsewhere in Slack is wasted work."""
+    answer_right(hbot, "U3")
+    assert hbot.services.home.publish_stale() == 0
+    assert hbot.fake.calls_to("views.publish") == []
+    assert "*Questions answered:* 1" in shown(open_home(hbot, "U3")["blocks"])
 
 
 def test_picking_a_term_in_home_opens_it(hbot: RunningBot) -> None:
@@ -193,10 +205,18 @@ def test_refreshes_leave_room_under_the_tier_for_people_opening_the_tab(hbot: Ru
     from bot.service.home import PUBLISH_LIMIT, REFRESH_LIMIT
 
     home = hbot.services.home
-    for n in range(REFRESH_LIMIT + 10):
-        home.mark_stale(hbot.ws, f"U{n:03d}")
+    viewers = [f"U{n:03d}" for n in range(REFRESH_LIMIT + 10)]
+    for n, user in enumerate(viewers):
+        open_home(hbot, user, event_id=f"Ev-open-{n}")
+    hbot.after_ack_done()
+    hbot.clock.advance(minutes=1)  # a new minute for the budget; the Homes were opened lately
+    for user in viewers:
+        home.mark_stale(hbot.ws, user)
     published = home.publish_stale() + home.publish_stale()
     assert published == REFRESH_LIMIT
     assert home.publish_stale() == 0  # the rest wait for the next minute
     open_home(hbot, "UOPENER")  # a person opening the tab is not turned away
-    assert len(hbot.fake.calls_to("views.publish")) == REFRESH_LIMIT + 1 <= PUBLISH_LIMIT
+    assert len(hbot.fake.calls_to("views.publish")) == len(viewers) + REFRESH_LIMIT + 1
+    hbot.clock.advance(minutes=1)
+    assert home.publish_stale() == len(viewers) - REFRESH_LIMIT  # and the rest go out in the next
+    assert PUBLISH_LIMIT >= REFRESH_LIMIT + 1
