@@ -70,7 +70,7 @@ def home_pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    app.command("/define")(define)
+    """The glossary's buttons and menus; `/define` itself is registered first of all, by `register_listeners`."""
     app.action(re.compile(rf"^{blocks.DEFINE_SHOW}_\d+$"))(show_term)
     app.action(blocks.DEFINE_PICK)(show_term)
     app.action(re.compile(rf"^{blocks.DEFINE_SHARE}(_\d+)?$"))(share_term)

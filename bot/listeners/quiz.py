@@ -183,6 +183,9 @@ def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
     bot.reply(body, respond, text="Your answer", blocks=reply)
 
 
+ANSWER_ACTIONS = re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$")
+
+
 def register(app: App) -> None:
-    app.action(re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$"))(answer_quiz)  # first: the hottest request
+    """`/quiz`; the answer buttons are registered first of all, by `register_listeners`."""
     app.command("/quiz")(quiz)
