@@ -1,14 +1,18 @@
-"""Helpers shared by bench/clicks.py and bench/leaderboard.py (not a benchmark itself).
+"""Helpers shared by the benchmarks in bench/ (not a benchmark itself).
 
-* the machine line, percentiles and the plain-text table every bench prints;
-* `--db sqlite|postgres|both` and the scratch databases (a temporary SQLite file; PostgreSQL at
-  BENCH_DATABASE_URL (default: a studylab_bench database, created if missing), reset with
-  DROP SCHEMA public CASCADE first);
-* the *floor* server: a minimal Bolt app with the bot's signing secret that only acknowledges,
-  served by the bot's own waitress server (`bot.web.make_server`);
-* the load generator, `fire`, which runs in a separate (spawned) process so that its 50 client
-  threads do not share the bot's interpreter lock; the bot in production does not share its
-  process with Slack either.
+* printing: the machine line, percentiles, the plain-text `table`, and `print_verdicts`
+  (one MET/MISS line per target; the exit status);
+* databases: `--db sqlite|postgres|both` and scratch databases: a temporary SQLite file, or
+  PostgreSQL at BENCH_DATABASE_URL (default: a `studylab_bench` database, created if missing;
+  never the tests' `test` database), reset with DROP SCHEMA public CASCADE first;
+* floors: `floor_app`, a Bolt app with the bot's signing secret that only acknowledges, served in
+  this process by the bot's own server (`serve_floor`: `bot.server.make_wsgi` + `serve_wsgi`), or
+  in a process of its own by `bench/floor.py`;
+* processes: `BotProcess`, the bot as `python -m bot` in a subprocess (the one helper for that),
+  and `/proc` readings of a process tree's CPU time and resident memory;
+* the burst client `fire`, which runs in a spawned process (`LoadGenerator`) so that its 50
+  client threads do not share the bot's interpreter lock; in production the bot does not share
+  its process with Slack either.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import os
 import platform
 import re
 import resource
-import threading
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -28,6 +34,10 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+from bot.storage.engine import normalise_url
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # A database of its own: the test suite resets `test`, and a benchmark must not race it.
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/studylab_bench"
@@ -46,9 +56,15 @@ def machine() -> str:
 
 
 def percentile(samples: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile (p99 of 2,000 samples is the 20th largest)."""
+    """Nearest-rank percentile (p99 of 2,000 samples is the 20th largest); nan when empty."""
+    if not samples:
+        return float("nan")
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 0.5)
 
 
 def ms(value: float) -> str:
@@ -65,6 +81,16 @@ def table(rows: list[list[str]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def print_verdicts(verdicts: Sequence[tuple[str, bool]], started: float | None = None) -> int:
+    """One line per target, MET or MISS; returns the exit status (0 when every target is met)."""
+    print()
+    for text, met in verdicts:
+        print(f"{'MET ' if met else 'MISS'}  {text}")
+    if started is not None:
+        print(f"(run took {time.monotonic() - started:.0f} s)")
+    return 0 if all(met for _, met in verdicts) else 1
 
 
 def maxrss_mib() -> float:
@@ -84,10 +110,7 @@ def chosen(db: str) -> list[str]:
 
 
 def postgres_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
+    return normalise_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
 
 
 def reset_postgres(url: str) -> None:
@@ -127,44 +150,19 @@ def scratch_database(kind: str, workdir: Path) -> Iterator[str]:
 # -- the floor: a Bolt app that only acknowledges --------------------------------------------
 
 
-@dataclass
-class Served:
-    server: Any
-    thread: threading.Thread
-    closing: threading.Event
+def floor_app(
+    api_url: str, process_before_response: bool = False, answer: dict[str, Any] | None = None
+) -> Any:
+    """The least a Bolt app can do: verify the signature, route, acknowledge.
 
-    @property
-    def port(self) -> int:
-        return int(self.server.effective_port)
+    `process_before_response=False` is Bolt's default (the listener runs on Bolt's 5-thread
+    pool while the request thread polls for the ack every 10 ms); True answers from the
+    request thread, as the bot does.  With `answer`, `/define` acknowledges with that message
+    (the bot's own answer, captured): the cost of answering with content, without looking
+    anything up.
+    """
+    import logging
 
-    def close(self) -> None:
-        deadline = time.monotonic() + 5
-        while self.server.active_channels and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self.closing.set()
-        self.server.close()
-
-
-def serve(wsgi: Any) -> Served:
-    from bot.web import make_server
-
-    server = make_server(wsgi, "127.0.0.1", 0)
-    closing = threading.Event()
-
-    def run() -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):  # close() pulls the socket away under waitress's loop
-            if not closing.is_set():
-                raise
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return Served(server, thread, closing)
-
-
-def floor_app(api_url: str) -> Any:
-    """The least a Bolt app can do: verify the signature, route, acknowledge."""
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
@@ -175,8 +173,13 @@ def floor_app(api_url: str) -> Any:
         signing_secret=SECRET,
         request_verification_enabled=True,
         token_verification_enabled=False,
-        process_before_response=False,
+        process_before_response=process_before_response,
+        logger=logging.getLogger("slack_bolt"),
     )
+
+    @app.command("/define")
+    def define(ack: Ack) -> None:
+        ack(**(answer or {}))
 
     @app.action(re.compile(r"^quiz_answer_\d+$"))
     def click(ack: Ack) -> None:
@@ -189,14 +192,141 @@ def floor_app(api_url: str) -> Any:
     return app
 
 
-def serve_floor(api_url: str, store: Any) -> Served:
-    """The floor app behind the bot's own WSGI function and waitress settings."""
-    from bot.web import make_wsgi
+def floor_wsgi(
+    api_url: str, process_before_response: bool = False, answer: dict[str, Any] | None = None
+) -> Any:
+    """The floor app behind the bot's own WSGI function (`bot.server.make_wsgi`)."""
+    from sqlalchemy import create_engine
 
-    return serve(make_wsgi(floor_app(api_url), store))
+    from bot.server import make_wsgi
+
+    return make_wsgi(floor_app(api_url, process_before_response, answer), create_engine("sqlite://"))
 
 
-# -- the load generator (runs in a child process) ----------------------------------------------
+def serve_floor(api_url: str, process_before_response: bool = False, threads: int | None = None) -> Any:
+    """The floor, served in this process by the bot's own server; returns a `bot.server.Serving`."""
+    from bot.config import Settings
+    from bot.server import serve_wsgi
+
+    wsgi = floor_wsgi(api_url, process_before_response)
+    return serve_wsgi(wsgi, "127.0.0.1", 0, threads or Settings().web_threads)
+
+
+# -- processes -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, proc: subprocess.Popen[Any], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on port {port} after {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen[Any], timeout: float = 15.0) -> None:
+    """SIGTERM (the bot and gunicorn shut down gracefully on it), then SIGKILL."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (gunicorn's workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def cpu_seconds_of(pids: Sequence[int]) -> float:
+    """User + system CPU seconds used so far by these processes (/proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident set now (VmRSS), in MiB; nan once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+class BotProcess:
+    """The bot as production runs it: `python -m bot`, its Web API pointed at a Slack stand-in.
+
+    Its settings are the tests' (`tests.support.bot.bot_env`: the test token, signing secret and
+    glossary) with `env` on top; PORT is chosen free.  The log goes to `log_path` (or is dropped).
+    """
+
+    def __init__(
+        self, fake: Any, database_url: str, env: dict[str, str] | None = None, log_path: Path | None = None
+    ) -> None:
+        from tests.support.bot import bot_env
+
+        self.port = free_port()
+        settings = bot_env(fake, database_url, PORT=str(self.port), **(env or {}))
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **settings}
+        self._log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_listening(self.port, self.proc)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        stop(self.proc)
+        if self._log is not subprocess.DEVNULL:
+            self._log.close()
+
+
+# -- the burst client (runs in a child process) ----------------------------------------------
 
 
 @dataclass

@@ -6,10 +6,10 @@ Run from the repository root (a full run takes a few minutes per database)::
     .venv/bin/python bench/leaderboard.py --quick         # 100,000 answers (100 channels)
     .venv/bin/python bench/leaderboard.py --db sqlite     # one database only
 
-PostgreSQL comes from BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
-its public schema is dropped and recreated first: it must be a scratch database, and not one a test
-run is using at the same time (the tests reset the same schema).  SQLite is a file
-in a temporary directory.  The schema is the bot's own (`Store.open` runs the migrations).
+PostgreSQL comes from BENCH_DATABASE_URL (default: a `studylab_bench` database, created if missing);
+its public schema is dropped and recreated first, so it must be a scratch database (never the
+tests' `test` database).  SQLite is a file in a temporary directory.  The schema is the bot's own
+(`Storage.open` runs the migrations); every row belongs to the bot's one workspace (T1).
 
 Data (seeded): 1,000 channels (100 with --quick), each with a mon-fri 09:30 schedule in one of
 eight zones, a quiz every weekday for six ISO weeks (2026-W42 to W47: 30 per channel), 50 to 100
@@ -21,16 +21,16 @@ psycopg connection, then ANALYZE (what autovacuum would do soon after such a loa
 
 Timed, on 200 random (channel, week) pairs with data, interleaved one by one:
 
-* ours: `store.week_scores(channel, week)` + `bot.leaderboard.rank_scores` (what
-  `Service.board` does after finding the channel's zone);
-* floor: `SELECT count(*) FROM answers WHERE channel_id = :c`, in a transaction opened the way
-  the store opens them (`engine.begin()`): the least that touches a channel's rows.
+* ours: `storage.answers.week_scores(ws, channel, week)` + `bot.leaderboard.rank_scores` (what
+  `Boards.for_week` does after finding the channel's zone);
+* floor: `SELECT count(*) FROM answers WHERE <workspace> AND channel_id = :c`, in a transaction
+  opened the way storage opens them (`Database.begin()`): the least that touches a channel's rows.
 
 Then the same pairs once more under tracemalloc (its peak is the query phase's Python memory), and
 the full `/leaderboard` (and `/leaderboard last`, alternately) over signed HTTP to the real bot
 (`tests.support.bot.RunningBot` on the same database, the clock on Saturday of W47) for a sample
-of channels, one request at a time, against a Bolt app that only acknowledges a command, behind
-the same WSGI function and waitress server.
+of channels, one request at a time, against a Bolt app that only acknowledges a command
+(Bolt's default configuration), behind the same WSGI function and server (`bench._common.serve_floor`).
 """
 
 from __future__ import annotations
@@ -54,9 +54,6 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
-from bot.schedule import end_of_local_day
-from bot.schema import answers, quizzes, schedules
-from bot.store import Store
 from sqlalchemy import Engine, insert, text
 
 from bench._common import (
@@ -67,6 +64,7 @@ from bench._common import (
     ms,
     percentile,
     postgres_url,
+    print_verdicts,
     scratch_database,
     serve_floor,
     table,
@@ -74,10 +72,17 @@ from bench._common import (
 from bot.glossary import load_glossary
 from bot.leaderboard import Week, rank_scores, week_of
 from bot.quiz import KINDS, Question, build_question
+from bot.slots import end_of_local_day
 from bot.standin import SlackStandIn
+from bot.storage import Storage
+from bot.storage.database import workspace_values
+from bot.storage.states import QuizState
+from bot.storage.tables import answers, quizzes, schedules
+from bot.workspace import Workspace
 from tests.support.bot import GLOSSARY, FakeClock, RunningBot, SlackSender
 
 SEED = 20261121
+WS = Workspace("T1")  # the stand-in's workspace for the test token
 START = date(2026, 10, 12)  # Monday of 2026-W42
 WEEKS = 6  # to 2026-W47
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # Saturday of W47 in every zone below
@@ -155,6 +160,7 @@ def generate(
             batch.append(channel)
             schedule_rows.append(
                 {
+                    **workspace_values(WS),
                     "channel_id": channel.id,
                     "local_time": "09:30",
                     "timezone": zone_name,
@@ -173,6 +179,7 @@ def generate(
                 posts.append((quiz_id, posted, question))
                 quiz_rows.append(
                     {
+                        **workspace_values(WS),
                         "id": quiz_id,
                         "channel_id": channel.id,
                         "slot": local.strftime("%Y-%m-%dT%H:%M"),
@@ -181,10 +188,11 @@ def generate(
                         "prompt": question.prompt,
                         "choices": json.dumps(list(question.choices)),
                         "correct": question.correct,
-                        "state": "closed",
+                        "state": QuizState.CLOSED,
                         "message_ts": f"{posted.timestamp():.6f}",
                         "claimed_by": "bench",
                         "claimed_at": posted,
+                        "first_claimed_at": posted,
                         "posted_at": posted,
                         "closes_at": closes,
                         "closed_at": closes,
@@ -204,7 +212,9 @@ def generate(
                 right = rng.random() < skill[u]
                 choice = question.correct if right else (question.correct + 1 + rng.randrange(3)) % 4
                 answered = posted + timedelta(seconds=rng.randint(10, 8 * 3600))
-                answer_rows.append((qid, channel.id, channel.users[u], choice, right, answered))
+                answer_rows.append(
+                    (qid, channel.id, channel.users[u], choice, right, answered, WS.enterprise_id, WS.team_id)
+                )
         yield batch, schedule_rows, quiz_rows, answer_rows
 
 
@@ -214,7 +224,16 @@ def load(engine: Engine, n_channels: int) -> Loaded:
     channels: list[Channel] = []
     n_answers = n_quizzes = 0
     postgres = engine.dialect.name == "postgresql"
-    columns = ("quiz_id", "channel_id", "user_id", "choice", "correct", "answered_at")
+    columns = (
+        "quiz_id",
+        "channel_id",
+        "user_id",
+        "choice",
+        "correct",
+        "answered_at",
+        "enterprise_id",
+        "team_id",
+    )
     for batch, schedule_rows, quiz_rows, answer_rows in generate(n_channels, random.Random(SEED)):
         channels += batch
         n_quizzes += len(quiz_rows)
@@ -231,8 +250,8 @@ def load(engine: Engine, n_channels: int) -> Loaded:
                 cursor = raw.cursor()
                 with cursor.copy(f"COPY answers ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                     for row in answer_rows:
-                        # the bot stores naive UTC (bot.schema.UtcDateTime)
-                        copy.write_row((*row[:5], row[5].replace(tzinfo=None)))
+                        # the bot stores naive UTC (bot.storage.engine.UtcDateTime)
+                        copy.write_row((*row[:5], row[5].replace(tzinfo=None), *row[6:]))
                 raw.commit()
             finally:
                 raw.close()
@@ -261,30 +280,35 @@ def pairs(channels: list[Channel], n: int, rng: random.Random) -> list[tuple[Cha
     return picked
 
 
-def count_floor(engine: Engine, channel_id: str) -> int:
-    with engine.begin() as conn:
-        query = text("SELECT count(*) FROM answers WHERE channel_id = :c")
-        return int(conn.execute(query, {"c": channel_id}).scalar_one())
+def count_floor(storage: Storage, channel_id: str) -> int:
+    with storage.db.begin() as conn:
+        query = text(
+            "SELECT count(*) FROM answers WHERE enterprise_id = :e AND team_id = :t AND channel_id = :c"
+        )
+        return int(
+            conn.execute(query, {"e": WS.enterprise_id, "t": WS.team_id, "c": channel_id}).scalar_one()
+        )
 
 
-def time_queries(store: Store, sample: list[tuple[Channel, Week]], out: Timings) -> None:
+def time_queries(storage: Storage, sample: list[tuple[Channel, Week]], out: Timings) -> None:
+    scores = storage.answers.week_scores
     for channel, week in sample[:20]:  # warm-up: statement caches, pool connections
-        rank_scores(store.week_scores(channel.id, week))
-        count_floor(store.engine, channel.id)
+        rank_scores(scores(WS, channel.id, week))
+        count_floor(storage, channel.id)
     for channel, week in sample:
         began = time.perf_counter()
-        standings = rank_scores(store.week_scores(channel.id, week))
+        standings = rank_scores(scores(WS, channel.id, week))
         out.ours.append((time.perf_counter() - began) * 1000)
         out.rows.append(len(standings))
         began = time.perf_counter()
-        count_floor(store.engine, channel.id)
+        count_floor(storage, channel.id)
         out.floor.append((time.perf_counter() - began) * 1000)
     if min(out.rows) == 0:
         out.problems.append("a sampled week had no standings")
 
     tracemalloc.start()
     for channel, week in sample:
-        rank_scores(store.week_scores(channel.id, week))
+        rank_scores(scores(WS, channel.id, week))
     out.traced_peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
 
@@ -294,7 +318,7 @@ def time_http(url: str, channels: list[Channel], n: int, rng: random.Random, out
     clock = FakeClock(NOW)
     fake.clock = lambda: clock().timestamp()
     bot = RunningBot.start(fake, url, clock=clock)
-    floor = serve_floor(fake.api_url, bot.store)
+    floor = serve_floor(fake.api_url)
     floor_sender = SlackSender(f"http://127.0.0.1:{floor.port}", fake)
     try:
         sample = [rng.choice(channels) for _ in range(n)]
@@ -333,13 +357,13 @@ def time_http(url: str, channels: list[Channel], n: int, rng: random.Random, out
 
 def run_database(kind: str, n_channels: int, http_sample: int, workdir: Path) -> tuple[Loaded, Timings]:
     with scratch_database(kind, workdir) as url:
-        store = Store.open(url)
+        storage = Storage.open(url)
         try:
-            loaded = load(store.engine, n_channels)
+            loaded = load(storage.db.engine, n_channels)
             out = Timings()
-            time_queries(store, pairs(loaded.channels, SAMPLE, random.Random(f"{SEED}-pairs")), out)
+            time_queries(storage, pairs(loaded.channels, SAMPLE, random.Random(f"{SEED}-pairs")), out)
         finally:
-            store.close()
+            storage.close()
         time_http(url, loaded.channels, http_sample, random.Random(f"{SEED}-http"), out)
     return loaded, out
 
@@ -428,11 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in memory:
         print(line)
-    print()
-    for text_, met in verdicts:
-        print(f"{'MET ' if met else 'MISS'}  {text_}")
-    print(f"(run took {time.monotonic() - started:.0f} s)")
-    return 0 if all(met for _, met in verdicts) else 1
+    return print_verdicts(verdicts, started)
 
 
 if __name__ == "__main__":

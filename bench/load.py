@@ -1,81 +1,95 @@
-"""Load-test `/define` over HTTP: the production server against a bare Bolt app's floor.
+"""Load-test `/define` over HTTP: the bot as production runs it against two ack-only Bolt floors.
 
-Run from the repository root (a full run takes about three and a half minutes)::
+Run from the repository root (a full run takes about six minutes)::
 
-    .venv/bin/python bench/load.py              # 100 clients, 60 s per server, then paced
-    .venv/bin/python bench/load.py --quick      # 10 s per server, one round
-    .venv/bin/python bench/load.py --seconds 30 --clients 50 --procs 2 --rate 200
+    .venv/bin/python bench/load.py                       # 1, 4 and 32 connections, 3 rounds of 10 s
+    .venv/bin/python bench/load.py --quick               # one round of 5 s
+    .venv/bin/python bench/load.py --connections 100 --texts mix --client python --rate 300
 
-Two servers, both in this process, loaded one at a time:
+Four servers, each in a process of its own, loaded one at a time:
 
-* ours: the real runtime (`tests.support.bot.RunningBot`: `build_runtime`, the Bolt app, SQLite
-  in a temporary directory, the Web API pointed at a `SlackStandIn`) behind the production waitress
-  server (`bot.web.make_server` + `make_wsgi`).  Every `/define` answers with the definition and
-  records the lookup in the database, as in production.
-* floor: a minimal Bolt app with the same options (signing secret, `process_before_response=False`),
-  whose `/define` listener only calls `ack()`, behind the same `make_server`, with
-  `slack_bolt.adapter.wsgi.SlackRequestHandler` as its WSGI app.
+* ours: the bot, `python -m bot` (`bench._common.BotProcess`: the production runtime and server,
+  SQLite in a temporary directory, the Web API pointed at a `SlackStandIn` in this process).  Every
+  `/define` answers with the definition and records the lookup in the database, as in production.
+* floor (default Bolt): an App whose `/define` listener only calls `ack()`, in Bolt's default
+  configuration (`process_before_response=False`: the listener runs on Bolt's 5-thread pool and the
+  request thread polls for the ack every 10 ms), served by a production server, gunicorn with
+  threaded workers (2 workers x 8 threads, as in issue 10; waitress when gunicorn is missing).
+* floor (pbr): the same ack-only App with `process_before_response=True`, behind the same server as
+  ours (`python -m bench.floor`: `bot.server.serve_wsgi` and `make_wsgi`, the bot's default thread
+  count): the framework's real limit on this server.
+* floor (pbr, answer): that App again, but `/define` acknowledges with the very message ours
+  answered to `/define drain` (captured at start): what answering with content costs any Bolt app,
+  before looking anything up.  Reported as a ratio, not a target.
 
-Load: `--clients` keep-alive connections spread over `--procs` client processes, so the client does
-not share the server's GIL.  Each client process is one thread driving its sockets with `selectors`
-and sending pre-built requests, signed as Slack signs them (re-signed every minute: the signature
-carries a timestamp valid for five minutes), so the client costs little CPU; its CPU is reported.
-The bodies are real slash-command payloads with a seeded mix of texts: exact names, aliases, one-
-and two-letter typos, free text around a name, and misses.
+Load: `wrk` (when installed; else `--client python`) with `--connections` keep-alive connections,
+closed loop (each connection sends its next request when the answer arrives), sending signed
+`/define` requests: a Lua script holds bodies signed as Slack signs them (v0 HMAC-SHA256 of the
+timestamp and body; re-signed for every run, a signature being valid for five minutes) and checks
+every answer (status 200; ours: the ephemeral answer in the body).  `--texts drain` (the default,
+as in the issue) sends `/define drain`; `--texts mix` a seeded mix of exact names, aliases, one- and
+two-letter typos, free text around a name, and misses.
 
-1. Closed loop (`--seconds` per server): each connection sends its next request as soon as the
-   answer arrives, so the server is saturated: the throughput is its capacity, and by Little's law
-   the latency is about clients / throughput.
-2. Paced (`--paced-seconds` per server, at `--rate` req/s, by default half of ours' closed-loop
-   throughput, the same for both): each connection sends on a fixed timetable and latency counts
-   from the planned send time, so a server that falls behind is charged for it (no coordinated
-   omission).  This is the latency people see below saturation.
+The Python client (`--client python`) drives its keep-alive sockets with `selectors` from
+`--procs` client processes; with `--rate` it paces each connection on a fixed timetable and counts
+latency from the planned send time (no coordinated omission).
 
-The servers alternate over `--rounds` windows, each after `--warmup` unmeasured seconds, so a change
-in the machine's other load affects both alike.  Throughput counts the answers completed in the
-windows; latency runs from the first byte sent to the last byte read; an error is a status other
-than 200, an answer without the expected body, a dropped connection, or no answer within 10 s.
-CPU: the server's (this process), the clients', and the whole machine's from /proc/stat ("others"
-is what neither used: other processes on a shared machine).
+For each round, each connection count and each server (in a rotating order, so a change in the
+machine's other load affects all alike): `--warmup` unmeasured seconds, then `--seconds` measured.
+Reported per server and connection count: the median over rounds of req/s and of the p99 (with the
+range), p50, errors, and the server's CPU per answer (its process tree, from /proc).  The targets
+(issue 10) compare ours with both floors at every connection count: req/s >= 1.3x the default floor,
+>= 0.85x the pbr floor, p99 no worse than the default floor's; and no errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import heapq
-import logging
+import json
 import multiprocessing
 import os
-import platform
 import random
+import re
 import selectors
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the repository, for bench._common and tests
+if str(ROOT) not in sys.path:  # the repository, for bench and tests
     sys.path.insert(0, str(ROOT))
 
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
-
-from bench._common import table  # noqa: E402
+from bench._common import (  # noqa: E402
+    BotProcess,
+    cpu_seconds_of,
+    free_port,
+    machine,
+    median,
+    print_verdicts,
+    process_tree,
+    stop,
+    table,
+    wait_listening,
+)
 
 SEED = 20261125
 PATH = "/slack/events"
 ANSWER_TIMEOUT = 10.0
 RESIGN_EVERY = 60.0
+OURS_EXPECT = '"response_type": "ephemeral"'
 
-TARGET_RATIO = 0.8  # ours / floor throughput
-TARGET_P99_MS = 100.0
+TARGET_VS_DEFAULT = 1.3  # ours / default-Bolt floor, req/s
+TARGET_VS_PBR = 0.85  # ours / pbr floor behind our server, req/s
+SAME_ANSWER = "floor (pbr, answer)"
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -142,24 +156,183 @@ def define_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
     return out
 
 
+def define_bodies(texts: str, fake: Any) -> list[bytes]:
+    from tests.support.bot import command_body
+
+    chosen = [("exact", "drain")] * 200 if texts == "drain" else define_texts(400, random.Random(SEED))
+    return [
+        command_body("/define", text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
+        for i, (_, text) in enumerate(chosen)
+    ]
+
+
 def signed_request(port: int, body: bytes, secret: bytes, timestamp: int) -> bytes:
     """The raw HTTP/1.1 request, signed as Slack signs it (v0 HMAC-SHA256 of timestamp and body)."""
-    signature = SignatureVerifier(secret.decode()).generate_signature(
-        timestamp=str(timestamp), body=body.decode()
-    )
+    from tests.support.bot import sign
+
+    headers = sign(body, timestamp, secret.decode())
     head = (
         f"POST {PATH} HTTP/1.1\r\n"
         f"Host: 127.0.0.1:{port}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\n"
-        f"X-Slack-Request-Timestamp: {timestamp}\r\n"
-        f"X-Slack-Signature: {signature}\r\n"
+        f"X-Slack-Request-Timestamp: {headers['X-Slack-Request-Timestamp']}\r\n"
+        f"X-Slack-Signature: {headers['X-Slack-Signature']}\r\n"
         "\r\n"
     )
     return head.encode() + body
 
 
-# --- the client process -----------------------------------------------------------------
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One measured window of one server at one connection count."""
+
+    server: str
+    connections: int
+    seconds: float
+    answered: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: dict[str, int]
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+# --- the wrk client ---------------------------------------------------------------------
+
+
+def _lua_string(text: str) -> str:
+    level = "=" * 3
+    while f"]{level}]" in text:
+        level += "="
+    return f"[{level}[{text}]{level}]"
+
+
+def wrk_script(bodies: Sequence[bytes], secret: str, expect: str) -> str:
+    """A wrk Lua script cycling through `bodies`, signed now, checking every answer."""
+    from tests.support.bot import sign
+
+    stamp = int(time.time())
+    lines = ["local reqs = {}"]
+    for body in bodies:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, stamp, secret)}
+        lua_headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+        lines.append(
+            f"reqs[#reqs + 1] = wrk.format('POST', '{PATH}', {{{lua_headers}}}, {_lua_string(body.decode())})"
+        )
+    lines.append(f"local expect = {_lua_string(expect)}")
+    lines.append(
+        """
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  turn = id * 7919
+  bad_status = 0
+  bad_body = 0
+end
+function request()
+  turn = turn + 1
+  return reqs[(turn % #reqs) + 1]
+end
+function response(status, headers, body)
+  if status ~= 200 then
+    bad_status = bad_status + 1
+  elseif expect ~= "" and not string.find(body, expect, 1, true) then
+    bad_body = bad_body + 1
+  end
+end
+function done(summary, latency, requests)
+  local bs, bb = 0, 0
+  for _, t in ipairs(threads) do
+    bs = bs + t:get("bad_status")
+    bb = bb + t:get("bad_body")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "duration_us": %d, "p50": %d, "p90": %d, "p99": %d, "max": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "timeout": %d, "status": %d, "bad_status": %d, "bad_body": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status, bs, bb))
+end
+"""
+    )
+    return "\n".join(lines)
+
+
+def run_wrk(
+    server: Server, bodies: Sequence[bytes], secret: str, connections: int, seconds: float, workdir: Path
+) -> Run:
+    script = workdir / "define.lua"
+    script.write_text(wrk_script(bodies, secret, server.expect))
+    threads = min(2, connections)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        f"--timeout={ANSWER_TIMEOUT:g}s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{server.port}{PATH}",
+    ]
+    pids = process_tree(server.pid)
+    cpu0, client0 = cpu_seconds_of(pids), _children_cpu()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    cpu1, client1 = cpu_seconds_of(pids), _children_cpu()
+    found = re.search(r"^WRK (\{.*\})$", done.stdout, re.MULTILINE)
+    if found is None or done.stderr.strip():
+        raise RuntimeError(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+    got = json.loads(found.group(1))
+    errors = {
+        name: got[key]
+        for name, key in (
+            ("connect errors", "connect"),
+            ("read errors", "read"),
+            ("write errors", "write"),
+            ("timeouts", "timeout"),
+            ("non-200", "bad_status"),
+            ("unexpected body", "bad_body"),
+        )
+        if got[key]
+    }
+    good = got["requests"] - got["bad_status"] - got["bad_body"]
+    return Run(
+        server.name,
+        connections,
+        got["duration_us"] / 1e6,
+        good,
+        got["p50"] / 1000,
+        got["p90"] / 1000,
+        got["p99"] / 1000,
+        got["max"] / 1000,
+        errors,
+        cpu1 - cpu0,
+        client1 - client0,
+    )
+
+
+def _children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+# --- the Python client (used without wrk, and for paced load) -----------------------------
 
 
 @dataclass
@@ -179,7 +352,6 @@ class Job:
 class ClientResult:
     latencies: bytes = b""  # array("d") of seconds, for the answers completed in the window
     answered: int = 0  # good answers completed in the window
-    answered_total: int = 0  # good answers, warm-up included
     errors: dict[str, int] = field(default_factory=dict)
     cpu: float = 0.0  # this process's CPU seconds during the window
 
@@ -354,13 +526,12 @@ def run_client(job: Job, ready: Any, go: Any, go_at: Any, results: Any) -> None:
                 continue
             status, total, close = parsed
             good = status == 200 and job.expect in conn.buf[:total]
-            result.answered_total += good
             if window_start <= now <= stop:
                 if good:
                     result.answered += 1
                     latencies.append(now - conn.due)
                 else:
-                    count_error(f"HTTP {status}" if status != 200 else "unexpected body", now)
+                    count_error("non-200" if status != 200 else "unexpected body", now)
             if close:
                 reconnect(i, "keep-alive closed", now)
             else:
@@ -377,144 +548,30 @@ def run_client(job: Job, ready: Any, go: Any, go_at: Any, results: Any) -> None:
     results.put(result)
 
 
-# --- servers ----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    expect: bytes
-    close: Callable[[], None]
-    check: Callable[[], str] = lambda: ""
-
-
-def start_ours(fake: Any, directory: str) -> Server:
-    """The production runtime and server, exactly as the end-to-end tests run it."""
-    from bot.schema import lookups
-    from sqlalchemy import func, select
-
-    from tests.support.bot import FakeClock, RunningBot
-
-    bot = RunningBot.start(fake, f"sqlite:///{directory}/study-lab.db", clock=FakeClock(datetime.now(UTC)))
-
-    def check() -> str:
-        with bot.store.engine.begin() as conn:
-            return f"{conn.execute(select(func.count()).select_from(lookups)).scalar_one()} lookups recorded"
-
-    return Server("ours", bot.server.effective_port, b'"response_type": "ephemeral"', bot.close, check)
-
-
-def start_floor(fake: Any, secret: str, token: str) -> Server:
-    """A minimal Bolt app with the same options, whose /define only acks, on the same server."""
-    from bot.web import make_server
-    from slack_bolt import Ack, App
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-    from slack_sdk import WebClient
-
-    app = App(
-        client=WebClient(token=token, base_url=fake.api_url),
-        signing_secret=secret,
-        token_verification_enabled=False,
-        process_before_response=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
-
-    @app.command("/define")
-    def define(ack: Ack) -> None:
-        ack()
-
-    server = make_server(SlackRequestHandler(app, path=PATH), "127.0.0.1", 0)
-    threading.Thread(target=server.run, daemon=True).start()
-
-    def close() -> None:
-        deadline = time.monotonic() + 5
-        while server.active_channels and time.monotonic() < deadline:
-            time.sleep(0.02)
-        server.close()
-
-    return Server("floor", server.effective_port, b"", close)
-
-
-# --- measuring --------------------------------------------------------------------------
-
-
-def cpu_ticks() -> tuple[int, int] | None:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]  # idle, iowait
-    return sum(fields[:8]) - idle, sum(fields[:8])
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
-@dataclass
-class Totals:
-    """One server under one kind of load, summed over rounds."""
-
-    server: str
-    seconds: float = 0.0
-    latencies: array[float] = field(default_factory=lambda: array("d"))
-    answered: int = 0
-    answered_all: int = 0  # warm-ups included
-    errors: dict[str, int] = field(default_factory=dict)
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-    busy_ticks: int = 0
-    all_ticks: int = 0
-    _sorted: list[float] | None = None
-
-    def add(self, seconds: float, got: list[ClientResult], server_cpu: float, ticks: tuple[int, int]) -> None:
-        self.seconds += seconds
-        self.server_cpu += server_cpu
-        self.busy_ticks += ticks[0]
-        self.all_ticks += ticks[1]
-        for r in got:
-            self.latencies.frombytes(r.latencies)
-            self.answered += r.answered
-            self.answered_all += r.answered_total
-            self.client_cpu += r.cpu
-            for reason, n in r.errors.items():
-                self.errors[reason] = self.errors.get(reason, 0) + n
-        self._sorted = None
-
-    @property
-    def rps(self) -> float:
-        return self.answered / self.seconds if self.seconds else 0.0
-
-    def ms(self, share: float) -> float:
-        if self._sorted is None:
-            self._sorted = sorted(self.latencies)
-        return percentile(self._sorted, share) * 1000
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    def machine_cores(self) -> float | None:
-        return self.busy_ticks / self.all_ticks * (os.cpu_count() or 1) if self.all_ticks else None
-
-
-def run_window(
-    server: Server, bodies: list[bytes], secret: str, args: argparse.Namespace, seconds: float, rate: float
-) -> tuple[list[ClientResult], float, tuple[int, int]]:
+def run_python(
+    server: Server,
+    bodies: list[bytes],
+    secret: str,
+    connections: int,
+    seconds: float,
+    warmup: float,
+    procs: int,
+    rate: float,
+) -> Run:
     """Load `server` for warm-up + `seconds` from fresh client processes; rate 0: closed loop."""
+    from bench._common import percentile
+
     mp = multiprocessing.get_context("spawn")
     ready, results = mp.Queue(), mp.Queue()
     go, go_at = mp.Event(), mp.Value("d", 0.0)
-    procs = max(1, min(args.procs, args.clients))
-    shares = [args.clients // procs + (1 if i < args.clients % procs else 0) for i in range(procs)]
-    interval = args.clients / rate if rate else 0.0
+    procs = max(1, min(procs, connections))
+    shares = [connections // procs + (1 if i < connections % procs else 0) for i in range(procs)]
+    interval = connections / rate if rate else 0.0
     workers = []
     for i, n in enumerate(shares):
-        job = Job(i, server.port, bodies, secret.encode(), n, args.warmup, seconds, server.expect, interval)
+        job = Job(
+            i, server.port, bodies, secret.encode(), n, warmup, seconds, server.expect.encode(), interval
+        )
         worker = mp.Process(target=run_client, args=(job, ready, go, go_at, results), daemon=True)
         worker.start()
         workers.append(worker)
@@ -522,175 +579,310 @@ def run_window(
         ready.get(timeout=120)
     go_at.value = time.monotonic() + 0.1
     go.set()
-    time.sleep(max(0.0, go_at.value + args.warmup - time.monotonic()))
-    cpu0, ticks0 = time.process_time(), cpu_ticks()
+    time.sleep(max(0.0, go_at.value + warmup - time.monotonic()))
+    pids = process_tree(server.pid)
+    cpu0 = cpu_seconds_of(pids)
     time.sleep(seconds)
-    cpu1, ticks1 = time.process_time(), cpu_ticks()
+    cpu1 = cpu_seconds_of(pids)
     got: list[ClientResult] = [results.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(timeout=10)
-    ticks = (ticks1[0] - ticks0[0], ticks1[1] - ticks0[1]) if ticks0 and ticks1 else (0, 0)
-    return got, cpu1 - cpu0, ticks
+    latencies: array[float] = array("d")
+    errors: dict[str, int] = {}
+    for r in got:
+        latencies.frombytes(r.latencies)
+        for reason, n in r.errors.items():
+            errors[reason] = errors.get(reason, 0) + n
+    samples = [v * 1000 for v in latencies]
+    return Run(
+        server.name,
+        connections,
+        seconds,
+        sum(r.answered for r in got),
+        percentile(samples, 0.5),
+        percentile(samples, 0.9),
+        percentile(samples, 0.99),
+        max(samples, default=float("nan")),
+        errors,
+        cpu1 - cpu0,
+        sum(r.cpu for r in got),
+    )
+
+
+# --- servers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    about: str
+    proc: subprocess.Popen[Any]
+    port: int
+    expect: str
+    close: Callable[[], None]
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+def start_ours(fake: Any, directory: Path, threads: int | None) -> Server:
+    env = {"WEB_THREADS": str(threads)} if threads else {}
+    bot = BotProcess(fake, f"sqlite:///{directory}/study-lab.db", env, log_path=directory / "bot.log")
+    from bot.config import Settings
+
+    about = f"python -m bot: waitress, {threads or Settings().web_threads} threads (WEB_THREADS)"
+    return Server("ours", about, bot.proc, bot.port, OURS_EXPECT, bot.close)
+
+
+def ours_answer(ours: Server, fake: Any) -> dict[str, Any]:
+    """What ours answers to `/define drain`: the message the same-answer floor acknowledges with."""
+    from tests.support.bot import SlackSender
+
+    reply = SlackSender(f"http://127.0.0.1:{ours.port}", fake).command("/define", "drain")
+    answer = reply.json()
+    if reply.status != 200 or "blocks" not in answer:
+        raise RuntimeError(f"ours did not answer /define drain: {reply.status} {reply.text[:200]}")
+    return dict(answer)
+
+
+def start_floor(
+    fake: Any,
+    name: str,
+    pbr: bool,
+    server: str,
+    workers: int,
+    threads: int,
+    directory: Path,
+    answer: Path | None = None,
+) -> Server:
+    """The ack-only floor in its own process: `bench.floor` on the bot's server, or gunicorn."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FLOOR_API_URL": fake.api_url, "FLOOR_PBR": str(int(pbr))}
+    log = open(directory / f"{name}.log", "ab")  # noqa: SIM115 - closed with the server
+    if server == "gunicorn":
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            f"--workers={workers}",
+            "--worker-class=gthread",
+            f"--threads={threads}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "bench.floor:from_env()",
+        ]
+        about = f"gunicorn gthread, {workers} workers x {threads} threads"
+    else:
+        command = [sys.executable, "-m", "bench.floor", f"--api-url={fake.api_url}", f"--port={port}"]
+        command += [f"--threads={threads}"] + (["--process-before-response"] if pbr else [])
+        command += [f"--answer={answer}"] if answer else []
+        about = f"bot.server (waitress), {threads} threads" + (
+            ", answers with ours' message" if answer else ""
+        )
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    wait_listening(port, proc)
+
+    def close() -> None:
+        stop(proc)
+        log.close()
+
+    setting = "process_before_response=True" if pbr else "process_before_response=False, Bolt's pool"
+    return Server(name, f"{about}; {setting}", proc, port, "", close)
 
 
 # --- reporting --------------------------------------------------------------------------
 
 
-def load_rows(totals: list[Totals]) -> list[list[str]]:
-    cores = os.cpu_count() or 1
+def summary_rows(runs: list[Run], names: list[str], connections: list[int]) -> list[list[str]]:
     rows = [
         [
+            "conns",
             "server",
-            "req/s",
+            "req/s (median)",
+            "req/s range",
             "p50 ms",
-            "p90 ms",
-            "p99 ms",
-            "max ms",
-            "answers",
+            "p99 ms (median)",
+            "p99 range",
             "errors",
-            "server CPU",
-            "per answer",
-            "client CPU",
-            "machine busy",
-            "others",
+            "server CPU/answer",
         ]
     ]
-    for t in totals:
-        busy = t.machine_cores()
-        rows.append(
-            [
-                t.server,
-                f"{t.rps:.0f}",
-                f"{t.ms(0.5):.1f}",
-                f"{t.ms(0.9):.1f}",
-                f"{t.ms(0.99):.1f}",
-                f"{t.ms(1.0):.1f}",
-                str(t.answered),
-                str(t.error_count),
-                f"{t.server_cpu / t.seconds:.2f} cores",
-                f"{t.server_cpu / max(1, t.answered) * 1000:.2f} ms",
-                f"{t.client_cpu / t.seconds:.2f} cores",
-                f"{busy:.2f}/{cores} cores" if busy is not None else "-",
-                f"{max(0.0, busy - (t.server_cpu + t.client_cpu) / t.seconds):.2f} cores"
-                if busy is not None
-                else "-",
-            ]
-        )
+    for c in connections:
+        for name in names:
+            mine = [r for r in runs if r.server == name and r.connections == c]
+            if not mine:
+                continue
+            rps = [r.rps for r in mine]
+            p99 = [r.p99_ms for r in mine]
+            cpu = sum(r.server_cpu_s for r in mine) / max(1, sum(r.answered for r in mine)) * 1000
+            rows.append(
+                [
+                    str(c),
+                    name,
+                    f"{median(rps):.0f}",
+                    f"{min(rps):.0f}-{max(rps):.0f}",
+                    f"{median([r.p50_ms for r in mine]):.1f}",
+                    f"{median(p99):.1f}",
+                    f"{min(p99):.1f}-{max(p99):.1f}",
+                    str(sum(r.error_count for r in mine)),
+                    f"{cpu:.2f} ms",
+                ]
+            )
     return rows
 
 
-def report(
-    args: argparse.Namespace, closed: list[Totals], paced: list[Totals], rate: float, notes: list[str]
-) -> bool:
-    ours, floor = closed
-    print()
-    print(f"closed loop, {closed[0].seconds:.0f} s measured per server:")
-    print(table(load_rows(closed)))
-    if paced:
-        print()
-        print(f"paced at {rate:.0f} req/s (same for both; latency from the planned send time):")
-        print(table(load_rows(paced)))
-    for t in closed + paced:
-        if t.errors:
-            print(f"  {t.server} errors: " + ", ".join(f"{k}: {v}" for k, v in sorted(t.errors.items())))
-    for note in notes:
-        print(f"  {note}")
-    ratio = ours.rps / floor.rps if floor.rps else float("nan")
-    p99 = ours.ms(0.99)
-    errors = sum(t.error_count for t in closed + paced)
-    ok_ratio, ok_p99 = ratio >= TARGET_RATIO, p99 < TARGET_P99_MS
-    print()
-    print(
-        f"throughput ours/floor: {ratio:.2f} (target >= {TARGET_RATIO}): {'met' if ok_ratio else 'NOT met'}"
-    )
-    print(
-        f"ours p99 under {args.clients} clients: {p99:.1f} ms (target < {TARGET_P99_MS:.0f} ms): "
-        f"{'met' if ok_p99 else 'NOT met'}; floor p99 {floor.ms(0.99):.1f} ms"
-    )
-    if paced:
-        print(
-            f"ours p99 paced at {rate:.0f} req/s: {paced[0].ms(0.99):.1f} ms; floor {paced[1].ms(0.99):.1f} ms"
-        )
-    print(f"errors: {errors}")
-    return ok_ratio and ok_p99 and not errors
+def verdicts(runs: list[Run], connections: list[int]) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+
+    def pick(name: str, c: int) -> list[Run]:
+        return [r for r in runs if r.server == name and r.connections == c]
+
+    for c in connections:
+        ours, default, pbr = pick("ours", c), pick("floor (default Bolt)", c), pick("floor (pbr)", c)
+        if not ours:
+            continue
+        rps = median([r.rps for r in ours])
+        p99 = median([r.p99_ms for r in ours])
+        if default:
+            ratio = rps / median([r.rps for r in default])
+            floor_p99 = median([r.p99_ms for r in default])
+            out.append(
+                (
+                    f"{c} conns: ours {rps:.0f} req/s = {ratio:.2f}x the default-Bolt floor "
+                    f"({median([r.rps for r in default]):.0f}) (target >= {TARGET_VS_DEFAULT})",
+                    ratio >= TARGET_VS_DEFAULT,
+                )
+            )
+            out.append(
+                (
+                    f"{c} conns: ours p99 {p99:.1f} ms vs the default-Bolt floor's {floor_p99:.1f} ms "
+                    f"(target: no worse)",
+                    p99 <= floor_p99,
+                )
+            )
+        if pbr:
+            ratio = rps / median([r.rps for r in pbr])
+            out.append(
+                (
+                    f"{c} conns: ours {rps:.0f} req/s = {ratio:.2f}x the pbr floor behind our server "
+                    f"({median([r.rps for r in pbr]):.0f}) (target >= {TARGET_VS_PBR})",
+                    ratio >= TARGET_VS_PBR,
+                )
+            )
+    errors = sum(r.error_count for r in runs)
+    out.append((f"errors and unexpected answers: {errors} (target 0)", errors == 0))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="closed-loop seconds measured per server")
-    parser.add_argument("--clients", type=int, default=100, help="concurrent keep-alive connections")
-    parser.add_argument("--procs", type=int, default=2, help="client processes")
-    parser.add_argument("--warmup", type=float, help="unmeasured seconds before each window (default 3)")
-    parser.add_argument("--rounds", type=int, help="alternate the servers this many times (default 2)")
+    parser.add_argument("--connections", default="1,4,32", help="comma-separated connection counts")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per window")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each window")
+    parser.add_argument("--rounds", type=int, default=3, help="windows per server and connection count")
+    parser.add_argument("--texts", choices=("drain", "mix"), default="drain")
+    parser.add_argument("--client", choices=("wrk", "python"), help="default: wrk when installed")
+    parser.add_argument("--procs", type=int, default=2, help="client processes (python client)")
+    parser.add_argument("--rate", type=float, default=0.0, help="paced req/s in all (python client)")
+    parser.add_argument("--threads", type=int, help="WEB_THREADS for ours and the pbr floor")
     parser.add_argument(
-        "--rate", type=float, default=0.0, help="paced req/s (default: half ours' closed-loop req/s)"
+        "--floor-server",
+        choices=("gunicorn", "waitress"),
+        help="the default-Bolt floor's server (default: gunicorn 2x8 when installed)",
     )
-    parser.add_argument(
-        "--paced-seconds", type=float, help="paced seconds per server (default: half --seconds; 0: skip)"
-    )
-    parser.add_argument("--quick", action="store_true", help="10 s per server, one round")
+    parser.add_argument("--quick", action="store_true", help="one round of 5 s")
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds = min(args.seconds, 10.0)
-    args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
-    args.rounds = max(1, args.rounds or (1 if args.quick else 2))
-    paced_seconds = args.paced_seconds if args.paced_seconds is not None else args.seconds / 2
+        args.rounds, args.seconds, args.warmup = 1, min(args.seconds, 5.0), min(args.warmup, 1.0)
+    connections = [int(c) for c in args.connections.split(",")]
+    client = args.client or ("wrk" if shutil.which("wrk") else "python")
+    if client == "wrk" and args.rate:
+        parser.error("--rate needs --client python")
+    floor_server = args.floor_server or ("gunicorn" if _has("gunicorn") else "waitress")
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.support.bot import SECRET, TOKEN, SlackStandIn, command_body, sign
+    from bot.config import Settings
+    from bot.standin import SlackStandIn
+    from tests.support.bot import SECRET
 
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the point here
-    print(f"machine: {platform.platform()}, os.cpu_count()={os.cpu_count()}, {platform.machine()}")
-    print(f"python {platform.python_version()} ({platform.python_implementation()}), seed {SEED}")
-    texts = define_texts(400, random.Random(SEED))
-    kinds: dict[str, int] = {}
-    for kind, _ in texts:
-        kinds[kind] = kinds.get(kind, 0) + 1
-    print(
-        f"load: {args.clients} keep-alive clients in {args.procs} processes; {args.rounds} round(s) "
-        f"alternating the servers, {args.warmup:.0f} s warm-up before each window; /define texts: "
-        + ", ".join(f"{k} {v}" for k, v in kinds.items())
-    )
+    threads = args.threads or Settings().web_threads
+    print(machine())
     fake = SlackStandIn()
-    bodies = [
-        command_body("/define", text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
-        for i, (_, text) in enumerate(texts)
-    ]
-    stamp = int(time.time())
-    slack_signature = sign(bodies[0], stamp)["X-Slack-Signature"].encode()
-    assert slack_signature in signed_request(1, bodies[0], SECRET.encode(), stamp), (
-        "not signed as Slack signs"
+    bodies = define_bodies(args.texts, fake)
+    print(
+        f"load: {client}, closed loop{f' paced at {args.rate:.0f} req/s' if args.rate else ''}; "
+        f"connections {connections}; {args.rounds} round(s) of {args.seconds:g} s after {args.warmup:g} s "
+        f"warm-up, servers in rotating order; /define texts: {args.texts}"
     )
-
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="study-lab-load-") as directory:
-        servers = [start_ours(fake, directory), start_floor(fake, SECRET, TOKEN)]
+    runs: list[Run] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="study-lab-load-") as tmp:
+        directory = Path(tmp)
+        servers: list[Server] = []
         try:
-
-            def measure(seconds: float, rate: float) -> list[Totals]:
-                totals = {s.name: Totals(s.name) for s in servers}
-                for round_no in range(args.rounds):
-                    for server in servers if round_no % 2 == 0 else servers[::-1]:
-                        what = f"paced {rate:.0f} req/s" if rate else "closed loop"
-                        print(f"  {server.name}: {what}, round {round_no + 1}", flush=True)
-                        got, cpu, ticks = run_window(
-                            server, bodies, SECRET, args, seconds / args.rounds, rate
+            servers.append(start_ours(fake, directory, args.threads))
+            servers.append(start_floor(fake, "floor (default Bolt)", False, floor_server, 2, 8, directory))
+            servers.append(start_floor(fake, "floor (pbr)", True, "waitress", 1, threads, directory))
+            answer = directory / "answer.json"  # ours' answer to the first request, for the third floor
+            answer.write_text(json.dumps(ours_answer(servers[0], fake)))
+            servers.append(
+                start_floor(fake, SAME_ANSWER, True, "waitress", 1, threads, directory, answer=answer)
+            )
+            for server in servers:
+                print(f"  {server.name}: {server.about}")
+            for round_no in range(args.rounds):
+                for c in connections:
+                    shift = (round_no + c) % len(servers)
+                    for server in servers[shift:] + servers[:shift]:
+                        runs.append(measure(server, bodies, SECRET, c, args, client, directory))
+                        r = runs[-1]
+                        print(
+                            f"    round {round_no + 1}, {c:>3} conns, {server.name:<20} {r.rps:7.0f} req/s  "
+                            f"p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:6.1f} ms"
+                            + (f"  errors {r.errors}" if r.errors else ""),
+                            flush=True,
                         )
-                        totals[server.name].add(seconds / args.rounds, got, cpu, ticks)
-                return [totals[s.name] for s in servers]
-
-            closed = measure(args.seconds, 0.0)
-            rate = args.rate or max(1.0, round(closed[0].rps / 2))
-            paced = measure(paced_seconds, rate) if paced_seconds > 0 else []
         finally:
             for server in servers:
                 server.close()
             fake.close()
-        # After close, when the runtime has written everything it was still holding.
-        answered = sum(t.answered_all for t in closed + paced if t.server == "ours")
-        notes.append(f"ours: {servers[0].check()} for {answered} answers sent back (warm-ups included)")
-    return 0 if report(args, closed, paced, rate, notes) else 1
+    print()
+    print(table(summary_rows(runs, [s.name for s in servers], connections)))
+    print(
+        "(req/s and p99: median over rounds, with the range; server CPU: the server's process tree,\n"
+        " user + system, per good answer; latency: wrk's, from sending a request to its answer)"
+    )
+    for c in connections:  # not a target: what answering with content costs any Bolt app
+        ours = [r.rps for r in runs if r.server == "ours" and r.connections == c]
+        same = [r.rps for r in runs if r.server == SAME_ANSWER and r.connections == c]
+        if ours and same:
+            print(
+                f"{c} conns: ours {median(ours):.0f} req/s = {median(ours) / median(same):.2f}x the pbr floor "
+                f"answering with ours' message ({median(same):.0f} req/s)"
+            )
+    return print_verdicts(verdicts(runs, connections), started)
+
+
+def measure(
+    server: Server,
+    bodies: list[bytes],
+    secret: str,
+    c: int,
+    args: argparse.Namespace,
+    client: str,
+    work: Path,
+) -> Run:
+    if client == "python":
+        return run_python(server, bodies, secret, c, args.seconds, args.warmup, args.procs, args.rate)
+    if args.warmup:
+        run_wrk(server, bodies, secret, c, args.warmup, work)
+    return run_wrk(server, bodies, secret, c, args.seconds, work)
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 if __name__ == "__main__":

@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import gc
-import os
-import platform
 import random
 import sys
 import time
@@ -47,7 +45,7 @@ from rapidfuzz.distance import OSA
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
 
-from bench._common import table  # noqa: E402
+from bench._common import machine, percentile, print_verdicts, table  # noqa: E402
 from bot.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
 from bot.lookup import Lookup, LookupResult  # noqa: E402
 from bot.text import normalise  # noqa: E402
@@ -292,11 +290,6 @@ def time_calls(call: Callable[[str], object], queries: Sequence[str], passes: in
     return samples
 
 
-def percentile(samples: Sequence[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def first_answer(result: LookupResult) -> Term | None:
     if result.match is not None:
         return result.match
@@ -449,10 +442,10 @@ def run_glossary(
 KINDS = ("exact", "alias", "typo", "text", "text+typo", "miss")
 
 
-def report(runs: list[Run], generate_s: float) -> None:
+def report(runs: list[Run], generate_s: float) -> int:
     """Print the tables and the verdict on each target."""
-    print(f"machine: {platform.platform()}, os.cpu_count()={os.cpu_count()}, {platform.machine()}")
-    print(f"python {platform.python_version()} ({platform.python_implementation()}), seed {SEED}")
+    print(machine())
+    print(f"seed {SEED}")
     for run in runs:
         g = run.glossary
         aliases = sum(len(t.aliases) for t in g.terms)
@@ -566,8 +559,7 @@ def report(runs: list[Run], generate_s: float) -> None:
         ),
         (f"exact terms and aliases answered wrongly: {failures} (target 0)", failures == 0),
     ]
-    for text, met in verdicts:
-        print(f"{'MET ' if met else 'MISS'}  {text}")
+    return print_verdicts(verdicts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -587,8 +579,7 @@ def main(argv: list[str] | None = None) -> int:
             "10k", generated, quick, 300 if quick else 1500, 100 if quick else 500, 300 if quick else 2000
         ),
     ]
-    report(runs, generate_s)
-    return 0
+    return report(runs, generate_s)
 
 
 if __name__ == "__main__":
