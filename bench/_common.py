@@ -118,6 +118,8 @@ def reset_postgres(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     target = make_url(url)
+    if target.database in ("test", "postgres"):  # the tests' database, or the server's own
+        raise SystemExit(f"refusing to use the {target.database!r} database for a benchmark")
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(

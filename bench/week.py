@@ -5,6 +5,7 @@ Run from the repository root (a full run takes about three and a half minutes, -
     .venv/bin/python bench/week.py             # 1,000 channels, three DST weeks
     .venv/bin/python bench/week.py --quick     # 200 channels, the same weeks
     .venv/bin/python bench/week.py --channels 300 --scenario autumn
+    .venv/bin/python bench/week.py --workspaces 10000   # bench/week_workspaces.py: OAuth, PostgreSQL
 
 Nothing sleeps and no scheduler thread runs.  For each scenario (a week or so around DST
 changes, listed below) the real runtime is built (`bot.runtime.build_runtime`: SQLite in a
@@ -612,7 +613,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--catch-ups", type=int, default=3, help="catch_up calls (restarts) per scenario")
     parser.add_argument("--quick", action="store_true", help="200 channels: every zone and time, daily")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--workspaces",
+        type=int,
+        help="instead: N workspaces installed through OAuth, one channel each, on PostgreSQL "
+        "(bench/week_workspaces.py, issue 11)",
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.workspaces:
+        from bench.week_workspaces import main as week_of_workspaces
+
+        return week_of_workspaces([f"--workspaces={args.workspaces}", *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.quick:
         args.channels = min(args.channels, 200)
     strays = args.strays if args.strays is not None else (100 if args.quick else 400)

@@ -66,14 +66,14 @@ from pathlib import Path
 from typing import Any
 
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, table  # noqa: E402
+from bench._common import machine, reset_postgres, table  # noqa: E402
 from bench.week import DAY_SETS, TIMES, ZONES, Expected, dst_changes, expected_slots, fire_times  # noqa: E402
 from bot.jobs import Jobs, quiz_trigger, results_trigger  # noqa: E402
 from bot.runtime import Runtime, build_runtime  # noqa: E402
@@ -148,24 +148,6 @@ def make_tenants(count: int) -> list[Tenant]:
         schedule = Schedule(channel, clock, ZONES[i % len(ZONES)], parse_days(days))
         out.append(Tenant(i, Workspace(team_id=f"T{i:06d}"), channel, f"xoxb-T{i:06d}-bench-{i:x}", schedule))
     return out
-
-
-def fresh_database(url: str) -> None:
-    """Create the database if missing, then empty it (DROP SCHEMA public CASCADE)."""
-    target = make_url(url)
-    if target.database in ("test", "postgres"):
-        raise SystemExit(f"refusing to use the {target.database!r} database for a benchmark")
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
-        if found.first() is None:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def install(runtime: Runtime, fake: SlackStandIn, tenants: list[Tenant], now: datetime) -> None:
@@ -305,7 +287,7 @@ def simulate(window: Window, count: int, url: str) -> Outcome:
     fake = SlackStandIn()
     fake.clock = lambda: clock().timestamp()  # Slack's ts follows the simulated time
     fake.state.default_identity = None  # a token the stand-in was not given is refused
-    fresh_database(url)
+    reset_postgres(url)
     settings = load_settings(oauth_env(fake, url))
     runtime = build_runtime(settings, clock=clock, claim_lease=timedelta(minutes=2))
     services = runtime.services
