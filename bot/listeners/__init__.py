@@ -20,11 +20,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import define, home, leaderboard, quiz, suggest, workspace
-from bot.listeners.context import BotContext, attach
+from bot.listeners.context import Attach, BotContext
 
 
 def register_listeners(app: App, bot: BotContext) -> None:
-    app.use(attach(bot))
+    app.use(Attach(bot))
     # Bolt tries listeners in the order they were added, building each one's arguments to
     # match it (about 20 us apiece), so the two busiest come first: `/define`, and quiz
     # clicks, which arrive in bursts (`bench/load.py`, `bench/clicks.py`).  No two

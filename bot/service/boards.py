@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import blocks
-from bot.leaderboard import Standing, Week, parse_week, previous_week, rank_scores, week_containing
+from bot.leaderboard import Standing, Week, parse_week, previous_week, week_containing
 from bot.service.core import Core
 from bot.service.people import People
 from bot.workspace import Workspace
+
+TOP = 10  # standings a board shows
 
 
 @dataclass(frozen=True)
 class Board:
     week: Week
-    standings: list[Standing]
+    standings: list[Standing]  # the first TOP
     caller: Standing | None
 
 
@@ -30,8 +32,8 @@ class Boards:
         return self.for_week(ws, channel_id, week, user_id)
 
     def for_week(self, ws: Workspace, channel_id: str, week: Week, user_id: str | None) -> Board:
-        standings = rank_scores(self.core.storage.answers.week_scores(ws, channel_id, week))
-        mine = next((s for s in standings if s.user == user_id), None)
+        """The week's first `TOP` standings, and the caller's own."""
+        standings, mine = self.core.storage.answers.week_board(ws, channel_id, week, TOP, user_id)
         return Board(week, standings, mine)
 
     def shared(self, ws: Workspace, value: str, here: str, sharer: str) -> tuple[str, blocks.Blocks] | None:
@@ -44,7 +46,7 @@ class Boards:
             return None
         if channel != here:
             return None
-        top = self.for_week(ws, here, week, None).standings[:10]
+        top = self.for_week(ws, here, week, None).standings
         names = self.people.names(ws, [s.user for s in top] + [sharer])
         shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
         shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[sharer])}")

@@ -59,7 +59,7 @@ class WeeklyResults:
         post = storage.weekly.claim(ws, channel_id, past.label, self.core.owner, now)
         if post is None:
             return
-        if not storage.answers.week_scores(ws, channel_id, past):
+        if not storage.answers.week_has_scores(ws, channel_id, past):
             storage.weekly.finish(post.claim, PostState.SKIPPED, None, now)
             return
         self._send(post, post.claim, past)
@@ -79,8 +79,7 @@ class WeeklyResults:
                 )
 
     def _blocks(self, ws: Workspace, channel_id: str, week: Week) -> blocks.Blocks:
-        board = self.boards.for_week(ws, channel_id, week, None)
-        top = board.standings[:10]
+        top = self.boards.for_week(ws, channel_id, week, None).standings
         missed = self.core.storage.answers.most_missed(ws, channel_id, week.start, week.end)
         return blocks.leaderboard_blocks(
             channel_id,

@@ -1,25 +1,27 @@
 """Everything the bot keeps, one module per concept, sharing one engine.
 
-| module        | holds                                                            |
-| ------------- | ---------------------------------------------------------------- |
-| `tables`      | the tables at the newest migration                               |
-| `migrations/` | Alembic revisions; `migrate` applies them (release 0.1 onwards)  |
-| `engine`      | opening SQLite or PostgreSQL for concurrent use                  |
-| `database`    | the shared `Database` and the workspace filter every query uses  |
-| `states`      | quiz and post states, as enums                                   |
-| `claims`      | fenced claims shared by quizzes and weekly posts                 |
-| `schedules`   | each channel's schedule                                          |
-| `quizzes`     | posted quizzes: claim, fence, post                               |
-| `closes`      | closing quizzes: due, closing, closed                            |
-| `counts`      | the live "N answered" count, edited at most once per interval   |
-| `answers`     | answers and what is read from them: tallies, boards, progress    |
-| `weekly`      | weekly results posts                                             |
-| `practice`    | private practice cards and answers                               |
-| `stats`       | lookups, for the glossary's owners                               |
-| `budgets`     | Slack rate budgets shared across processes                       |
-| `workspaces`  | installs, per-workspace settings, deleting a workspace           |
-| `suggestions` | glossary suggestions waiting for the owners                      |
-| `overlay`     | approved glossary changes, with their history                    |
+| module          | holds                                                            |
+| --------------- | ---------------------------------------------------------------- |
+| `tables`        | the tables at the newest migration                               |
+| `migrations/`   | Alembic revisions; `migrate` applies them (release 0.1 onwards)  |
+| `engine`        | opening SQLite or PostgreSQL for concurrent use                  |
+| `database`      | the shared `Database` and the workspace filter every query uses  |
+| `states`        | quiz and post states, as enums                                   |
+| `claims`        | fenced claims shared by quizzes and weekly posts                 |
+| `schedules`     | each channel's schedule                                          |
+| `quizzes`       | posted quizzes: claim, fence, post                               |
+| `closes`        | closing quizzes: due, closing, closed                            |
+| `counts`        | the live "N answered" count, edited at most once per interval    |
+| `answers`       | answers and what is read from them: tallies, boards, progress    |
+| `answer_writes` | storing answers, clicks arriving together in one transaction     |
+| `batches`       | `BatchWriter`: many threads' writes, committed together          |
+| `weekly`        | weekly results posts                                             |
+| `practice`      | private practice cards and answers                               |
+| `stats`         | lookups, for the glossary's owners                               |
+| `budgets`       | Slack rate budgets shared across processes                       |
+| `workspaces`    | installs, per-workspace settings, deleting a workspace           |
+| `suggestions`   | glossary suggestions waiting for the owners                      |
+| `overlay`       | approved glossary changes, with their history                    |
 
 `Storage.open(url)` opens and migrates the database and returns them all.
 Nothing outside `bot.storage` and the service layer imports SQLAlchemy.
@@ -89,5 +91,6 @@ class Storage:
         return cls.on(db)
 
     def close(self) -> None:
+        self.answers.close()
         self.stats.flush()
         self.db.close()

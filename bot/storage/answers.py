@@ -1,44 +1,22 @@
 """Answers to channel quizzes, and what is read from them: tallies, boards, streaks, progress.
 
-An answer is one row per quiz and user (a unique key), stored in the same
-transaction that reads the quiz under a share lock, so a close cannot slip in
-between.  A later click is an INSERT that does nothing.  Only answers to
-counted quizzes (scheduled, or posted by a quiz admin) reach a leaderboard.
+Storing an answer is `bot.storage.answer_writes`.  Only answers to counted
+quizzes (scheduled, or posted by a quiz admin) reach a leaderboard.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, case, func, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
-from bot.leaderboard import Score, Week
-from bot.storage.database import Database, in_workspace, right_answers, workspace_values
-from bot.storage.quizzes import QuizRecord, quiz_record
-from bot.storage.states import QuizState
+from bot.leaderboard import Score, Standing, Week
+from bot.storage.answer_writes import AnswerWriter, Recorded
+from bot.storage.database import Database, in_workspace, right_answers
 from bot.storage.tables import answers, quizzes
 from bot.workspace import Workspace
-
-_ANSWER_COLUMNS = (
-    "enterprise_id",
-    "team_id",
-    "quiz_id",
-    "channel_id",
-    "user_id",
-    "choice",
-    "correct",
-    "answered_at",
-    "counted",
-)
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    stored: bool  # False: the user had already answered
-    choice: int  # the choice on record (the earlier one when not stored)
-    correct: bool
 
 
 @dataclass(frozen=True)
@@ -51,67 +29,14 @@ class Progress:
 class Answers:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._writes = AnswerWriter(db)
 
-    def record(
-        self, ws: Workspace, quiz_id: int, user_id: str, choice: int, now: datetime
-    ) -> tuple[QuizRecord | None, AnswerOutcome | None]:
-        """The quiz, and the outcome of storing the user's first answer, in one transaction.
+    def record(self, ws: Workspace, quiz_id: int, user_id: str, choice: int, now: datetime) -> Recorded:
+        """Store the user's first answer to a quiz (`AnswerWriter.record`)."""
+        return self._writes.record(ws, quiz_id, user_id, choice, now)
 
-        The outcome is None when the workspace has no such quiz, it is not open,
-        or the choice is not one of its choices.
-        """
-        read_quiz, store, read_earlier = self._statements
-        with self.db.begin() as conn:
-            row = conn.execute(read_quiz, {**workspace_values(ws), "quiz_id": quiz_id}).first()
-            if row is None:
-                return None, None
-            quiz = quiz_record(row)
-            if (
-                quiz.state != QuizState.POSTED
-                or quiz.closes_at <= now
-                or not 0 <= choice < len(quiz.question.choices)
-            ):
-                return quiz, None
-            correct = choice == quiz.question.correct
-            values = {
-                **workspace_values(ws),
-                "quiz_id": quiz_id,
-                "channel_id": quiz.channel_id,
-                "user_id": user_id,
-                "choice": choice,
-                "correct": correct,
-                "answered_at": now,
-                "counted": quiz.counted,
-            }
-            if conn.execute(store, values).first() is not None:
-                return quiz, AnswerOutcome(stored=True, choice=choice, correct=correct)
-            earlier = conn.execute(read_earlier, {"quiz_id": quiz_id, "user_id": user_id}).one()
-            return quiz, AnswerOutcome(stored=False, choice=earlier.choice, correct=earlier.correct)
-
-    @cached_property
-    def _statements(self) -> tuple[Executable, Executable, Executable]:
-        """`record`'s three statements, built once with bind parameters: a click is the hottest
-        path there is, and building and cache-keying a statement cost more than running it
-        (`bench/clicks.py`)."""
-        read_quiz = (
-            select(quizzes)
-            .where(
-                quizzes.c.enterprise_id == bindparam("enterprise_id"),
-                quizzes.c.team_id == bindparam("team_id"),
-                quizzes.c.id == bindparam("quiz_id"),
-            )
-            .with_for_update(read=True)  # a close waits for the answer, and the answer for the close
-        )
-        store = (
-            self.db.insert(answers)
-            .values({column: bindparam(column) for column in _ANSWER_COLUMNS})
-            .on_conflict_do_nothing(index_elements=[answers.c.quiz_id, answers.c.user_id])
-            .returning(answers.c.id)  # rowcount is -1 here with psycopg 3
-        )
-        read_earlier = select(answers.c.choice, answers.c.correct).where(
-            answers.c.quiz_id == bindparam("quiz_id"), answers.c.user_id == bindparam("user_id")
-        )
-        return read_quiz, store, read_earlier
+    def close(self) -> None:
+        self._writes.close()
 
     def of_user(self, ws: Workspace, quiz_id: int, user_id: str) -> int | None:
         """The user's stored choice on a quiz, if any."""
@@ -131,7 +56,41 @@ class Answers:
 
     def week_scores(self, ws: Workspace, channel_id: str, week: Week) -> list[Score]:
         """Points and answers of everyone who answered a counted quiz in the channel that week."""
-        query = (
+        with self.db.begin() as conn:
+            rows = conn.execute(self._week_query(ws, channel_id, week)).all()
+            streaks = self._streaks(conn, ws, channel_id, [r.user_id for r in rows], week.end)
+        return [Score(r.user_id, int(r.points), int(r.answered), streaks.get(r.user_id, 0)) for r in rows]
+
+    def week_board(
+        self, ws: Workspace, channel_id: str, week: Week, limit: int, user_id: str | None = None
+    ) -> tuple[list[Standing], Standing | None]:
+        """The week's first `limit` standings, and `user_id`'s own wherever it is, ranked by the
+        database: a board costs the same whether ten people played or ten thousand
+        (`rank_scores` ranks the same way, in Python, for the whole board)."""
+        scores = self._week_query(ws, channel_id, week).subquery("scores")
+        order = (scores.c.points.desc(), scores.c.user_id)
+        ranked = select(
+            scores,
+            func.rank().over(order_by=scores.c.points.desc()).label("rank"),
+            func.row_number().over(order_by=order).label("position"),
+        ).subquery("ranked")
+        query = select(ranked).where(or_(ranked.c.position <= limit, ranked.c.user_id == user_id))
+        with self.db.begin() as conn:
+            rows = conn.execute(query.order_by(ranked.c.position)).all()
+            streaks = self._streaks(conn, ws, channel_id, [r.user_id for r in rows], week.end)
+        standings = [
+            Standing(int(r.rank), r.user_id, int(r.points), int(r.answered), streaks.get(r.user_id, 0))
+            for r in rows
+        ]
+        mine = next((s for s in standings if s.user == user_id), None)
+        return [s for s, r in zip(standings, rows, strict=True) if r.position <= limit], mine
+
+    def week_has_scores(self, ws: Workspace, channel_id: str, week: Week) -> bool:
+        with self.db.begin() as conn:
+            return conn.execute(select(self._week_query(ws, channel_id, week).exists())).scalar_one()
+
+    def _week_query(self, ws: Workspace, channel_id: str, week: Week) -> Select[Any]:
+        return (
             select(
                 answers.c.user_id,
                 right_answers(answers.c.correct).label("points"),
@@ -146,10 +105,6 @@ class Answers:
             )
             .group_by(answers.c.user_id)
         )
-        with self.db.begin() as conn:
-            rows = conn.execute(query).all()
-            streaks = self._streaks(conn, ws, channel_id, [r.user_id for r in rows], week.end)
-        return [Score(r.user_id, int(r.points), int(r.answered), streaks.get(r.user_id, 0)) for r in rows]
 
     def _streaks(
         self, conn: Connection, ws: Workspace, channel_id: str, users: list[str], until: datetime

@@ -64,7 +64,16 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    # A pool as large as the threads that may hold a connection at once (the request and
+    # Slack threads): SQLAlchemy's default for SQLite (5, and 10 more opened and closed on
+    # demand) opened a connection, with its PRAGMAs, for most clicks of a burst (py-spy: 7%
+    # of the bot's interpreter time in `bench/clicks.py`).
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=SQLITE_POOL,
+        max_overflow=SQLITE_POOL,
+    )
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -155,6 +164,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
 
 
 _STATE, _HOLDS_WRITER, _OVERSIZED = "sqlite_transaction", "holds_writer", "sqlite_oversized"
+SQLITE_POOL = 32  # pooled SQLite connections (and as many more on demand)
 OVERSIZED = 200  # bound parameters in one statement beyond which its connection is replaced
 _PENDING, _READER, _WRITER = "pending", "reader", "writer"
 

@@ -3,8 +3,10 @@
 One INSERT per `/define` would cost more than the lookup itself, so lookups
 are kept in memory and written together by one flusher thread: at least every
 `FLUSH_SECONDS`, sooner once `BATCH` have gathered, and before they are read
-or at close.  These are statistics: a crash may lose the last second of them,
-nothing else.
+or at close.  A flush writes one row per workspace and term (or miss) with how
+many `times` it was looked up, stamped with the last of them: a popular term
+costs a row a second, not a row a request.  These are statistics: a crash may
+lose the last second of them, nothing else.
 
 The request path takes no lock.  `record` appends to a deque (atomic under
 the GIL) and at most wakes the flusher.  A lock there, taken by every request
@@ -39,7 +41,7 @@ FLUSH_SECONDS = 1.0
 class LookupStats:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._pending: deque[dict[str, object]] = deque()
+        self._pending: deque[tuple[Workspace, str | None, str | None, datetime]] = deque()
         self._wake = threading.Event()  # set: a batch is full, flush now
         self._flushing = threading.Lock()  # one writer of the buffer at a time
         self._starting = threading.Lock()
@@ -47,14 +49,7 @@ class LookupStats:
 
     def record(self, ws: Workspace, term: str | None, miss: str | None, now: datetime) -> None:
         """Buffer one lookup: the term found, or the normalised text that found nothing."""
-        self._pending.append(
-            {
-                **workspace_values(ws),
-                "term": term,
-                "miss": (miss or None) and miss[:200],
-                "looked_up_at": now,
-            }
-        )
+        self._pending.append((ws, term, (miss or None) and miss[:200], now))
         if self._flusher is None:
             self._start_flusher()
         elif len(self._pending) >= BATCH and not self._wake.is_set():
@@ -88,10 +83,10 @@ class LookupStats:
         """Write what is buffered now (the flusher does this by itself; readers and close call it)."""
         with self._flushing:
             # Only flush() takes rows out, so all of the length read here can be taken.
-            rows = [self._pending.popleft() for _ in range(len(self._pending))]
-            if rows:
+            taken = [self._pending.popleft() for _ in range(len(self._pending))]
+            if taken:
                 with self.db.begin() as conn:
-                    conn.execute(insert(lookups), rows)
+                    conn.execute(insert(lookups), counted(taken))
 
     def top_terms(self, ws: Workspace, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
         """Terms most often found by /define since `since`, with counts."""
@@ -103,7 +98,7 @@ class LookupStats:
 
     def _most_common(self, ws: Workspace, column: Any, since: datetime, limit: int) -> list[tuple[str, int]]:
         self.flush()
-        n = func.count().label("n")
+        n = func.sum(lookups.c.times).label("n")
         query = (
             select(column.label("name"), n)
             .where(in_workspace(lookups, ws), column.is_not(None), lookups.c.looked_up_at >= since)
@@ -113,3 +108,19 @@ class LookupStats:
         )
         with self.db.begin() as conn:
             return [(r.name, int(r.n)) for r in conn.execute(query)]
+
+
+def counted(taken: list[tuple[Workspace, str | None, str | None, datetime]]) -> list[dict[str, object]]:
+    """One row per workspace and term (or miss), with how many times and the last time."""
+    groups: dict[tuple[Workspace, str | None, str | None], list[Any]] = {}
+    for ws, term, miss, at in taken:
+        group = groups.get((ws, term, miss))
+        if group is None:
+            groups[(ws, term, miss)] = [1, at]
+        else:
+            group[0] += 1
+            group[1] = max(group[1], at)
+    return [
+        {**workspace_values(ws), "term": term, "miss": miss, "times": times, "looked_up_at": at}
+        for (ws, term, miss), (times, at) in groups.items()
+    ]

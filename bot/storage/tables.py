@@ -143,7 +143,8 @@ lookups = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("term", Text),  # the term found, or NULL
     Column("miss", String(200)),  # the normalised search text that found nothing
-    Column("looked_up_at", UtcDateTime, nullable=False),
+    Column("looked_up_at", UtcDateTime, nullable=False),  # the last of them, when several
+    Column("times", Integer, nullable=False, server_default="1"),  # lookups of it in one flush
     *_workspace_columns(),
     Index("ix_lookups_ws_time", "enterprise_id", "team_id", "looked_up_at"),
 )

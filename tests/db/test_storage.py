@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.leaderboard import week_of
+from bot.leaderboard import rank_scores, week_of
 from bot.practice import Card
 from bot.quiz import Question
 from bot.slots import parse_schedule
 from bot.storage import Storage
 from bot.storage.quizzes import QuizRecord
 from bot.storage.states import PostState, QuizState
-from bot.storage.tables import answers, quizzes
+from bot.storage.tables import answers, lookups, quizzes
 from bot.workspace import Workspace
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -222,6 +222,27 @@ def test_week_scores_streaks_and_what_does_not_count(storage: Storage) -> None:
     assert [s.user for s in storage.answers.week_scores(OTHER, "C1", week)] == ["U1"]
 
 
+def test_week_board_is_the_head_of_the_full_ranking_and_finds_the_caller(storage: Storage) -> None:
+    """The database's ranking agrees with `rank_scores` over every player: ties share a rank and
+    are listed by user id, across the cut at the limit; a caller below the cut gets their own rank."""
+    week = week_of(NOW.date(), ZoneInfo("Europe/Berlin"))
+    ids = [posted(storage, slot=f"s{i}").id for i in range(4)]
+    points = {f"U{n:02d}": n % 4 for n in range(14)}  # ranks with ties at 3, 2, 1 and 0 points
+    for user, got in points.items():
+        for i in range(4):
+            add_answer(storage, ids[i], user, i < got, week.start + timedelta(hours=1 + i))
+    full = rank_scores(storage.answers.week_scores(WS, "C1", week))
+    top, mine = storage.answers.week_board(WS, "C1", week, 5, "U12")
+    assert top == full[:5]
+    assert [s.rank for s in top] == [1, 1, 1, 4, 4]  # U03, U07, U11 on 3; U02, U06 of the 2s
+    assert mine == next(s for s in full if s.user == "U12") and mine.rank == 11  # 0 points, behind ten
+    assert storage.answers.week_board(WS, "C1", week, 5, "U03")[1] == full[0]  # the caller within the top
+    assert storage.answers.week_board(WS, "C1", week, 5, "U77") == (full[:5], None)  # never played
+    assert storage.answers.week_board(OTHER, "C1", week, 5, "U12") == ([], None)
+    assert storage.answers.week_has_scores(WS, "C1", week)
+    assert not storage.answers.week_has_scores(WS, "C2", week)
+
+
 def test_weekly_post_is_claimed_once_and_fenced(storage: Storage) -> None:
     results = together(6, lambda i: storage.weekly.claim(WS, "C1", "2026-W48", f"p{i}", NOW))
     [won] = [r for r in results if r is not None]
@@ -256,6 +277,32 @@ def test_lookups_store_only_the_term_or_normalised_miss(storage: Storage) -> Non
     assert storage.stats.top_terms(WS, since) == [("Drain", 1)]
     misses = dict(storage.stats.top_misses(WS, since))
     assert misses["quantum flux"] == 1 and max(len(m) for m in misses) == 200
+
+
+def test_lookups_are_written_as_counts_per_flush(storage: Storage) -> None:
+    for minute in range(3):
+        storage.stats.record(WS, "Drain", None, NOW + timedelta(minutes=minute))
+    storage.stats.record(WS, None, "quantum flux", NOW)
+    storage.stats.record(OTHER, "Drain", None, NOW)
+    storage.stats.flush()
+    storage.stats.record(WS, "Drain", None, NOW + timedelta(minutes=5))
+    since = NOW - timedelta(days=1)
+    assert storage.stats.top_terms(WS, since) == [("Drain", 4)]
+    assert storage.stats.top_terms(OTHER, since) == [("Drain", 1)]
+    assert storage.stats.top_terms(WS, NOW + timedelta(minutes=4)) == [("Drain", 1)]
+    with storage.db.engine.connect() as conn:
+        written = conn.execute(
+            select(lookups.c.team_id, lookups.c.term, lookups.c.times, lookups.c.looked_up_at).order_by(
+                lookups.c.id
+            )
+        ).all()
+    assert [(r.team_id, r.term, r.times) for r in written] == [
+        (WS.team_id, "Drain", 3),
+        (WS.team_id, None, 1),
+        (OTHER.team_id, "Drain", 1),
+        (WS.team_id, "Drain", 1),
+    ]
+    assert written[0].looked_up_at == NOW + timedelta(minutes=2)  # the last of the three
 
 
 def test_answers_table_has_the_unique_constraint(storage: Storage) -> None:
