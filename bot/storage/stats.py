@@ -34,7 +34,7 @@ from bot.storage.tables import lookups
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 20_000  # a bound on memory: with counts, flushing sooner saves nothing
 FLUSH_SECONDS = 1.0
 
 

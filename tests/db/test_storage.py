@@ -20,6 +20,7 @@ from bot.slots import parse_schedule
 from bot.storage import Storage
 from bot.storage.quizzes import QuizRecord
 from bot.storage.states import PostState, QuizState
+from bot.storage import answer_writes
 from bot.storage.tables import answers, lookups, quizzes
 from bot.workspace import Workspace
 
@@ -128,6 +129,32 @@ def test_one_answer_per_user_under_double_clicks(storage: Storage) -> None:
     assert len(stored) == 1
     assert all(o.choice == stored[0].choice for o in outcomes)
     assert storage.answers.tally(quiz.id) == (1, int(stored[0].correct))
+
+
+def test_one_batch_of_clicks_stores_each_first_answer_and_tells_the_rest(storage: Storage) -> None:
+    """What the writer thread runs for clicks that arrived together (`AnswerWriter._record_batch`):
+    a user's first click in the batch is stored, a second is told the first; someone who answered
+    before is told that; a closed or unknown quiz and a choice out of range store nothing."""
+    quiz = posted(storage)
+    other = posted(storage, slot="2026-11-26T10:30")
+    storage.answers.record(WS, quiz.id, "U0", 2, NOW)
+    Click = answer_writes._Click
+    batch = [
+        Click(WS, quiz.id, "U1", 1, NOW),
+        Click(WS, quiz.id, "U0", 0, NOW),  # answered before the batch
+        Click(WS, quiz.id, "U1", 3, NOW),  # the same user again, in the same batch
+        Click(WS, other.id, "U1", 0, NOW),  # another quiz: its own answer
+        Click(WS, quiz.id, "U2", 9, NOW),  # not a choice
+        Click(WS, 999_999, "U3", 0, NOW),  # no such quiz
+        Click(OTHER, quiz.id, "U4", 0, NOW),  # another workspace's quiz id
+        Click(WS, quiz.id, "U5", 0, NOW + timedelta(days=1)),  # after it closed
+    ]
+    got = storage.answers._writes._record_batch(batch)
+    outcomes = [o and (o.stored, o.choice) for _, o in got]
+    assert outcomes == [(True, 1), (False, 2), (False, 1), (True, 0), None, None, None, None]
+    assert [q is not None for q, _ in got] == [True, True, True, True, True, False, False, True]
+    assert storage.answers.tally(quiz.id) == (2, int(QUESTION.correct in (1, 2)))
+    assert storage.answers.of_user(WS, quiz.id, "U1") == 1
 
 
 def test_many_users_answering_at_once_are_all_counted(storage: Storage) -> None:
