@@ -21,8 +21,9 @@ psycopg connection, then ANALYZE (what autovacuum would do soon after such a loa
 
 Timed, on 200 random (channel, week) pairs with data, interleaved one by one:
 
-* ours: `storage.answers.week_scores(ws, channel, week)` + `bot.leaderboard.rank_scores` (what
-  `Boards.for_week` does after finding the channel's zone);
+* ours: `storage.answers.week_board(ws, channel, week, 10, user)`, the first ten standings and a
+  member's own, ranked by the database (what `Boards.for_week` does after finding the channel's
+  zone);
 * floor: `SELECT count(*) FROM answers WHERE <workspace> AND channel_id = :c`, in a transaction
   opened the way storage opens them (`Database.begin()`): the least that touches a channel's rows.
 
@@ -70,8 +71,9 @@ from bench._common import (
     table,
 )
 from bot.glossary import load_glossary
-from bot.leaderboard import Week, rank_scores, week_of
+from bot.leaderboard import Standing, Week, week_of
 from bot.quiz import KINDS, Question, build_question
+from bot.service.boards import TOP
 from bot.slots import end_of_local_day
 from bot.standin import SlackStandIn
 from bot.storage import Storage
@@ -291,13 +293,16 @@ def count_floor(storage: Storage, channel_id: str) -> int:
 
 
 def time_queries(storage: Storage, sample: list[tuple[Channel, Week]], out: Timings) -> None:
-    scores = storage.answers.week_scores
+    def board(channel: Channel, week: Week) -> list[Standing]:
+        top, mine = storage.answers.week_board(WS, channel.id, week, TOP, channel.users[-1])
+        return top + ([mine] if mine is not None and mine not in top else [])
+
     for channel, week in sample[:20]:  # warm-up: statement caches, pool connections
-        rank_scores(scores(WS, channel.id, week))
+        board(channel, week)
         count_floor(storage, channel.id)
     for channel, week in sample:
         began = time.perf_counter()
-        standings = rank_scores(scores(WS, channel.id, week))
+        standings = board(channel, week)
         out.ours.append((time.perf_counter() - began) * 1000)
         out.rows.append(len(standings))
         began = time.perf_counter()
@@ -308,7 +313,7 @@ def time_queries(storage: Storage, sample: list[tuple[Channel, Week]], out: Timi
 
     tracemalloc.start()
     for channel, week in sample:
-        rank_scores(scores(WS, channel.id, week))
+        board(channel, week)
     out.traced_peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
 
@@ -406,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             )
             for label, ours, floor, floor_label in (
-                ("week_scores+rank", t.ours, t.floor, "count(*)"),
+                ("week_board", t.ours, t.floor, "count(*)"),
                 ("/leaderboard HTTP", t.http, t.http_floor, "Bolt ack"),
             ):
                 rows.append(

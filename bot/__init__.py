@@ -11,6 +11,7 @@ Entry points
     `server`          waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
     `jobs`            APScheduler: each job calls one service function
     `config`          settings from the environment, validated and typed once
+    `malloc`          two glibc malloc arenas, trimmed every minute (flat memory under load)
 
 Slack surfaces (`listeners/`): one module per feature; each listener reads the
 payload (`listeners.payload`), calls a service, answers.

@@ -1,19 +1,20 @@
-"""Keeping the bot's native memory flat: two glibc malloc arenas, trimmed every minute.
+"""Keeping the bot's native memory in check: two glibc malloc arenas, trimmed every minute.
 
 glibc gives each thread that meets a busy arena a new one, up to eight per
 core, and memory freed in an arena mostly stays with it.  The bot runs about
 forty threads (waitress, its own pool, the scheduler, the SQLite and HTTP
-clients' C code), so under steady traffic its resident memory kept growing
-while Python's own heap stayed flat (tracemalloc snapshots a minute apart
-differed by 0.4 MiB).  In 4-minute soaks (`bench/soak.py`) RSS grew 9% after
-the first minute with glibc's default arenas and 1-3% with two.  What still
-grew was freed memory that malloc kept: `malloc_trim(0)` on the running bot
-gave back 4.8 MiB of its 92.9.  So the scheduler trims every minute (a few
+clients' C code).  Under the soak's steady traffic (`bench/soak.py`) its
+resident memory kept growing while Python's own heap stayed flat (tracemalloc
+snapshots a minute apart differed by 0.4 MiB): in 4-minute soaks RSS grew 9%
+after the first minute with glibc's default arenas and 1-3% with two, and
+`malloc_trim(0)` on a running bot gave back 4.8 of its 92.9 MiB.  So the cap
+is set before any thread starts and the scheduler trims every minute (a few
 milliseconds).  Python's small objects come from its own allocator under the
-GIL, so fewer arenas cost no measurable speed (`bench/clicks.py`).
+GIL, so the cap costs no measurable speed (`bench/clicks.py`).  One arena, a
+fixed mmap threshold and smaller SQLite page caches were tried too and moved
+the 10-minute soak by less than its run-to-run spread.
 
-`limit_arenas()` must run before the process starts its threads.  An
-operator's own MALLOC_ARENA_MAX wins; elsewhere than glibc both do nothing.
+An operator's own MALLOC_ARENA_MAX wins; elsewhere than glibc both do nothing.
 """
 
 from __future__ import annotations

@@ -17,10 +17,9 @@ from bot.leaderboard import rank_scores, week_of
 from bot.practice import Card
 from bot.quiz import Question
 from bot.slots import parse_schedule
-from bot.storage import Storage
+from bot.storage import Storage, answer_writes
 from bot.storage.quizzes import QuizRecord
 from bot.storage.states import PostState, QuizState
-from bot.storage import answer_writes
 from bot.storage.tables import answers, lookups, quizzes
 from bot.workspace import Workspace
 
