@@ -37,13 +37,19 @@ _ANSWER_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class _Click:
+@dataclass(frozen=True, eq=False)
+class Click:
+    """One click on a quiz button, to be stored."""
+
     ws: Workspace
     quiz_id: int
     user_id: str
     choice: int
     now: datetime
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.quiz_id, self.user_id
 
 
 def _may_be_an_items_own(exc: BaseException) -> bool:
@@ -71,60 +77,55 @@ class AnswerWriter:
         The outcome is None when the workspace has no such quiz, it is not open,
         or the choice is not one of its choices.
         """
-        return self._writer.submit(_Click(ws, quiz_id, user_id, choice, now))
+        return self._writer.submit(Click(ws, quiz_id, user_id, choice, now))
 
     def close(self) -> None:
         self._writer.close()
 
     @cached_property
-    def _writer(self) -> BatchWriter[_Click, Recorded]:
+    def _writer(self) -> BatchWriter[Click, Recorded]:
         # One writer on either database: on PostgreSQL too, one made the largest batches and
         # cost the least (2,000-click bursts, `bench/clicks.py`: 1.34-1.42 ms of CPU a click
         # with one, 1.53-1.57 with two, 1.67-1.80 with four).  Replicas write side by side.
         return BatchWriter("answers", self._record_batch, writers=1, retry_singly=_may_be_an_items_own)
 
-    def _record_batch(self, clicks: Sequence[_Click]) -> list[Recorded]:
+    def _record_batch(self, clicks: Sequence[Click]) -> list[Recorded]:
         """The batch in one transaction: each quiz read once, every new answer in one INSERT,
         and what the others had answered before in one SELECT per quiz."""
         read_quiz, store, read_earlier = self._statements
         with self.db.begin() as conn:
             found: dict[tuple[Workspace, int], QuizRecord | None] = {}
-            for click in clicks:
-                if (click.ws, click.quiz_id) not in found:
-                    row = conn.execute(
-                        read_quiz, {**workspace_values(click.ws), "quiz_id": click.quiz_id}
-                    ).first()
-                    found[(click.ws, click.quiz_id)] = quiz_record(row) if row is not None else None
+            for c in clicks:
+                if (c.ws, c.quiz_id) not in found:
+                    row = conn.execute(read_quiz, {**workspace_values(c.ws), "quiz_id": c.quiz_id}).first()
+                    found[(c.ws, c.quiz_id)] = quiz_record(row) if row is not None else None
             quizzes = [found[(c.ws, c.quiz_id)] for c in clicks]
-            open_ = [c for c, q in zip(clicks, quizzes, strict=True) if q is not None and _open_for(q, c)]
-            stored: set[tuple[int, str]] = set()
-            if open_:
-                rows = [_values(c, found[(c.ws, c.quiz_id)]) for c in open_]  # type: ignore[arg-type]
-                stored = {(r.quiz_id, r.user_id) for r in conn.execute(store, rows)}
-            # The first click of a user in the batch is the one stored; the others, and those of
-            # users who had answered before, are told what is on record.
-            first = {(c.quiz_id, c.user_id): c for c in reversed(open_)}
-            again = [
-                c
-                for c in open_
-                if (c.quiz_id, c.user_id) not in stored or first[(c.quiz_id, c.user_id)] is not c
+            taken = [
+                (c, q) for c, q in zip(clicks, quizzes, strict=True) if q is not None and _open_for(q, c)
             ]
+            inserted: set[tuple[int, str]] = set()
+            if taken:
+                inserted = {
+                    (r.quiz_id, r.user_id) for r in conn.execute(store, [_values(c, q) for c, q in taken])
+                }
+            # A user's first click in the batch is the one stored; their other clicks, and those
+            # of people who had answered before, are told what is on record.
+            first = {c.key: c for c, _ in reversed(taken)}
+            stored = {first[key] for key in inserted}  # clicks compare by identity
             earlier: dict[tuple[int, str], tuple[int, bool]] = {}
+            again = [c for c, _ in taken if c not in stored]
             for quiz_id in {c.quiz_id for c in again}:
                 users = sorted({c.user_id for c in again if c.quiz_id == quiz_id})
                 for r in conn.execute(read_earlier, {"quiz_id": quiz_id, "users": users}):
                     earlier[(quiz_id, r.user_id)] = (r.choice, r.correct)
         out: list[Recorded] = []
-        for click, quiz in zip(clicks, quizzes, strict=True):
-            key = (click.quiz_id, click.user_id)
-            if quiz is None or not _open_for(quiz, click):
+        for c, quiz in zip(clicks, quizzes, strict=True):
+            if quiz is None or not _open_for(quiz, c):
                 out.append((quiz, None))
-            elif key in stored and first[key] is click:
-                correct = click.choice == quiz.question.correct
-                out.append((quiz, AnswerOutcome(stored=True, choice=click.choice, correct=correct)))
+            elif c in stored:
+                out.append((quiz, AnswerOutcome(True, c.choice, c.choice == quiz.question.correct)))
             else:
-                choice, correct = earlier[key]
-                out.append((quiz, AnswerOutcome(stored=False, choice=choice, correct=correct)))
+                out.append((quiz, AnswerOutcome(False, *earlier[c.key])))
         return out
 
     @cached_property
@@ -157,7 +158,7 @@ class AnswerWriter:
         return read_quiz, store, read_earlier
 
 
-def _open_for(quiz: QuizRecord, click: _Click) -> bool:
+def _open_for(quiz: QuizRecord, click: Click) -> bool:
     """Whether the quiz takes this click's answer: posted, not yet closed, and one of its choices."""
     return (
         quiz.state == QuizState.POSTED
@@ -166,7 +167,7 @@ def _open_for(quiz: QuizRecord, click: _Click) -> bool:
     )
 
 
-def _values(click: _Click, quiz: QuizRecord) -> dict[str, object]:
+def _values(click: Click, quiz: QuizRecord) -> dict[str, object]:
     return {
         **workspace_values(click.ws),
         "quiz_id": click.quiz_id,

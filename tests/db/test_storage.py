@@ -137,7 +137,7 @@ def test_one_batch_of_clicks_stores_each_first_answer_and_tells_the_rest(storage
     quiz = posted(storage)
     other = posted(storage, slot="2026-11-26T10:30")
     storage.answers.record(WS, quiz.id, "U0", 2, NOW)
-    Click = answer_writes._Click
+    Click = answer_writes.Click
     batch = [
         Click(WS, quiz.id, "U1", 1, NOW),
         Click(WS, quiz.id, "U0", 0, NOW),  # answered before the batch
