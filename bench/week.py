@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -372,6 +373,34 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any]:
 # --- checking ------------------------------------------------------------------------------------
 
 
+def matched_slots(
+    expected: list[Expected],
+    posts_by_day: dict[tuple[str, date], list[Any]],
+    describe: Callable[[str], str],
+    counts: Counter[str],
+    problems: dict[str, list[str]],
+) -> Iterator[tuple[Expected, Any]]:
+    """Each expected slot with its first post, when it has one (both week benches judge the time).
+
+    Counts slots never posted, local dates posted twice, and posts on a day without a slot (once
+    every slot has been yielded)."""
+    wanted = {(e.channel, e.day): e for e in expected}
+    for key, e in wanted.items():
+        got = posts_by_day.get(key, [])
+        if not got:
+            counts["missing"] += 1
+            problems["slot never posted"].append(f"{e.channel} {describe(e.channel)} on {e.day} ({e.kind})")
+            continue
+        if len(got) > 1:
+            counts["duplicates"] += len(got) - 1
+            problems["local date posted twice"].append(f"{e.channel} {e.day}: {[r.slot for r in got]}")
+        yield e, got[0]
+    for key, got in posts_by_day.items():
+        if key not in wanted:
+            counts["extra"] += len(got)
+            problems["posted on a day without a slot"].append(f"{key[0]} {key[1]}: {[r.slot for r in got]}")
+
+
 def verify(outcome: Outcome, fake: Any, storage: Any, by_channel: dict[str, Schedule], settings: Any) -> None:
     problems, counts = outcome.problems, outcome.counts
     with storage.db.begin() as conn:
@@ -432,20 +461,11 @@ def verify(outcome: Outcome, fake: Any, storage: Any, by_channel: dict[str, Sche
     for r in posted:
         if not r.slot.startswith("now:"):
             posts_by_day[(r.channel_id, date.fromisoformat(r.slot.split("T")[0]))].append(r)
-    wanted = {(e.channel, e.day): e for e in outcome.expected}
     counts["repeat slots"] = sum(e.kind == "repeat" for e in outcome.expected)
     counts["gap slots"] = sum(e.kind == "gap" for e in outcome.expected)
-    for key, e in wanted.items():
+    describe = lambda channel: by_channel[channel].describe()  # noqa: E731
+    for e, post in matched_slots(outcome.expected, posts_by_day, describe, counts, problems):
         schedule = by_channel[e.channel]
-        got = posts_by_day.get(key, [])
-        if not got:
-            counts["missing"] += 1
-            problems["slot never posted"].append(f"{e.channel} {schedule.describe()} on {e.day} ({e.kind})")
-            continue
-        if len(got) > 1:
-            counts["duplicates"] += len(got) - 1
-            problems["local date posted twice"].append(f"{e.channel} {e.day}: {[r.slot for r in got]}")
-        post = got[0]
         local = post.posted_at.astimezone(schedule.zone)
         if e.instant is not None:
             if post.posted_at != e.instant:
@@ -462,10 +482,6 @@ def verify(outcome: Outcome, fake: Any, storage: Any, by_channel: dict[str, Sche
             problems["gap slot posted when no trigger fired"].append(
                 f"{e.channel} {schedule.describe()} on {e.day}: at {local:%Y-%m-%d %H:%M %Z}"
             )
-    for key, got in posts_by_day.items():
-        if key not in wanted:
-            counts["extra"] += len(got)
-            problems["posted on a day without a slot"].append(f"{key[0]} {key[1]}: {[r.slot for r in got]}")
 
     # Weekly results: one post per channel and week with answers, at RESULTS_TIME on RESULTS_DAY.
     at = settings.results_time

@@ -74,7 +74,16 @@ if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is
     sys.path.insert(0, str(ROOT))
 
 from bench._common import machine, reset_postgres, table  # noqa: E402
-from bench.week import DAY_SETS, TIMES, ZONES, Expected, dst_changes, expected_slots, fire_times  # noqa: E402
+from bench.week import (  # noqa: E402
+    DAY_SETS,
+    TIMES,
+    ZONES,
+    Expected,
+    dst_changes,
+    expected_slots,
+    fire_times,
+    matched_slots,
+)
 from bot.jobs import Jobs, quiz_trigger, results_trigger  # noqa: E402
 from bot.runtime import Runtime, build_runtime  # noqa: E402
 from bot.service.posting import QUIZ_EVENT  # noqa: E402
@@ -536,21 +545,12 @@ def verify(outcome: Outcome, fake: SlackStandIn, runtime: Runtime, settings: Any
     by_day: dict[tuple[str, date], list[Any]] = defaultdict(list)
     for r in posted:
         by_day[(r.channel_id, date.fromisoformat(r.slot[:10]))].append(r)
-    wanted = {(e.channel, e.day): e for e in outcome.expected}
-    counts["expected"] = len(wanted)
+    counts["expected"] = len({(e.channel, e.day) for e in outcome.expected})
     counts["gap"] = sum(e.kind == "gap" for e in outcome.expected)
     counts["repeat"] = sum(e.kind == "repeat" for e in outcome.expected)
-    for key, e in wanted.items():
+    describe = lambda channel: by_channel[channel].schedule.describe()  # noqa: E731
+    for e, post in matched_slots(outcome.expected, by_day, describe, counts, problems):
         schedule = by_channel[e.channel].schedule
-        got = by_day.get(key, [])
-        if not got:
-            counts["missing"] += 1
-            problems["slot never posted"].append(f"{e.channel} {schedule.describe()} on {e.day} ({e.kind})")
-            continue
-        if len(got) > 1:
-            counts["duplicates"] += len(got) - 1
-            problems["local date posted twice"].append(f"{e.channel} {e.day}: {[r.slot for r in got]}")
-        post = got[0]
         local = post.posted_at.astimezone(schedule.zone)
         on_time = (e.channel, post.posted_at) in outcome.fire_set
         if e.instant is not None:
@@ -562,10 +562,6 @@ def verify(outcome: Outcome, fake: SlackStandIn, runtime: Runtime, settings: Any
             )
         elif e.instant is None:
             outcome.gap_posts[f"{schedule.timezone} {schedule.at:%H:%M} on {e.day} → {local:%H:%M %Z}"] += 1
-    for key, got in by_day.items():
-        if key not in wanted:
-            counts["extra"] += len(got)
-            problems["posted on a day without a slot"].append(f"{key[0]} {key[1]}: {[r.slot for r in got]}")
 
     # Weekly results: once per workspace and week with answers, at RESULTS_TIME on RESULTS_DAY;
     # every other workspace's week recorded as skipped.
