@@ -84,10 +84,10 @@ class AnswerWriter:
 
     @cached_property
     def _writer(self) -> BatchWriter[Click, Recorded]:
-        # One writer on either database: on PostgreSQL too, one made the largest batches and
-        # cost the least (2,000-click bursts, `bench/clicks.py`: 1.34-1.42 ms of CPU a click
+        # One writer thread on either database: on PostgreSQL too, one made the largest batches
+        # and cost the least (2,000-click bursts, `bench/clicks.py`: 1.34-1.42 ms of CPU a click
         # with one, 1.53-1.57 with two, 1.67-1.80 with four).  Replicas write side by side.
-        return BatchWriter("answers", self._record_batch, writers=1, retry_singly=_may_be_an_items_own)
+        return BatchWriter("answers", self._record_batch, retry_singly=_may_be_an_items_own)
 
     def _record_batch(self, clicks: Sequence[Click]) -> list[Recorded]:
         """The batch in one transaction: each quiz read once, every new answer in one INSERT,

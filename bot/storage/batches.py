@@ -6,7 +6,7 @@ each holding a pooled connection while it waited, and the one writing had to
 win the GIL back after every statement from threads with nothing to write (on
 SQLite, 16% of the bot's interpreter time in a burst went to the answer's
 transaction, `bench/clicks.py` under py-spy).  Here a request thread hands its
-item to a writer thread of this process and waits; the writer takes everything
+item to the process's writer thread and waits; the writer takes everything
 waiting (up to `max_batch`) and runs it in one call, in one transaction, so a
 burst of N clicks costs a few transactions, not N.  The caller still returns
 only after its item is committed: an answer Slack saw acknowledged is stored.
@@ -40,26 +40,26 @@ class _Waiting(Generic[T, R]):
 
 
 class BatchWriter(Generic[T, R]):
+    """One writer thread, started by the first `submit`, running what waits in batches."""
+
     def __init__(
         self,
         name: str,
         run_batch: Callable[[Sequence[T]], Sequence[R]],
-        writers: int = 1,
         max_batch: int = 64,
         retry_singly: Callable[[BaseException], bool] = lambda _exc: True,
     ) -> None:
         self.name = name
         self._run_batch = run_batch
-        self._writers = writers
         self._max_batch = max_batch
         self._retry_singly = retry_singly
         self._queue: queue.SimpleQueue[_Waiting[T, R] | None] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
 
     def submit(self, item: T) -> R:
         """Run `item` in the next batch; return its result once committed (or raise its error)."""
-        if len(self._threads) < self._writers:
+        if self._thread is None:
             self._start()
         waiting: _Waiting[T, R] = _Waiting(item)
         waiting.done.acquire()
@@ -70,22 +70,19 @@ class BatchWriter(Generic[T, R]):
         return waiting.result  # type: ignore[return-value]
 
     def close(self) -> None:
-        """Stop the writers after what was submitted before (a later submit starts them again)."""
+        """Stop the writer after what was submitted before (a later submit starts it again)."""
         with self._starting:
-            threads, self._threads = self._threads, []
-            for _ in threads:
+            thread, self._thread = self._thread, None
+            if thread is not None:
                 self._queue.put(None)
-        for thread in threads:
+        if thread is not None:
             thread.join(timeout=10)
 
     def _start(self) -> None:
         with self._starting:
-            while len(self._threads) < self._writers:
-                thread = threading.Thread(
-                    target=self._write, name=f"{self.name}-{len(self._threads)}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write, name=self.name, daemon=True)
+                self._thread.start()
 
     def _write(self) -> None:
         while True:
@@ -99,7 +96,7 @@ class BatchWriter(Generic[T, R]):
                 except queue.Empty:
                     break
                 if more is None:
-                    self._queue.put(None)  # another writer's stop, or ours after this batch
+                    self._queue.put(None)  # the stop, taken after this batch
                     break
                 batch.append(more)
             self._run(batch)

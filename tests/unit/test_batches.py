@@ -80,10 +80,10 @@ def test_when_retrying_cannot_help_every_item_gets_the_error() -> None:
     writer.close()
 
 
-def test_several_writers_and_a_restart_after_close() -> None:
+def test_many_callers_then_a_restart_after_close() -> None:
     run = Recorder()
     run.hold.set()
-    writer = BatchWriter("test", run, writers=3)
+    writer = BatchWriter("test", run)
     with ThreadPoolExecutor(16) as pool:
         assert list(pool.map(writer.submit, range(200))) == [i * i for i in range(200)]
     writer.close()
