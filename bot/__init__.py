@@ -5,13 +5,14 @@ services; services use storage, Slack clients and the pure modules; the pure
 modules import nothing that does I/O.
 
 Entry points
-    `__main__`        the command line: run, playground, define, check, leaderboard, stats, export, forget-workspace
+    `__main__`        `python -m bot`: restarts a serving command with malloc tuned (`malloc`), then `cli`
+    `cli`             the command line: run, playground, define, check, leaderboard, stats, export, forget-workspace
     `runtime`         wires one running bot from settings (used by `run`, the playground and the tests)
     `app`             the Bolt app, its OAuth flow and its one error handler
     `server`          waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
     `jobs`            APScheduler: each job calls one service function
     `config`          settings from the environment, validated and typed once
-    `malloc`          two glibc malloc arenas, trimmed every minute (flat memory under load)
+    `malloc`          glibc malloc: two arenas, no per-thread caches, trimmed (flat memory under load)
 
 Slack surfaces (`listeners/`): one module per feature; each listener reads the
 payload (`listeners.payload`), calls a service, answers.

@@ -1,20 +1,32 @@
-"""Keeping the bot's native memory in check: two glibc malloc arenas, trimmed every minute.
+"""Keeping the bot's native memory in check: glibc's malloc with two arenas, no per-thread caches, trimmed.
 
-glibc gives each thread that meets a busy arena a new one, up to eight per
-core, and memory freed in an arena mostly stays with it.  The bot runs about
-forty threads (waitress, its own pool, the scheduler, the SQLite and HTTP
-clients' C code).  Under the soak's steady traffic (`bench/soak.py`) its
-resident memory kept growing while Python's own heap stayed flat (tracemalloc
-snapshots a minute apart differed by 0.4 MiB): in 4-minute soaks RSS grew 9%
-after the first minute with glibc's default arenas and 1-3% with two, and
-`malloc_trim(0)` on a running bot gave back 4.8 of its 92.9 MiB.  So the cap
-is set before any thread starts and the scheduler trims every minute (a few
-milliseconds).  Python's small objects come from its own allocator under the
-GIL, so the cap costs no measurable speed (`bench/clicks.py`).  One arena, a
-fixed mmap threshold and smaller SQLite page caches were tried too and moved
-the 10-minute soak by less than its run-to-run spread.
+The bot runs about forty threads (waitress, its own pool, the scheduler, the
+SQLite and HTTP clients' C code).  Under the soak's steady traffic
+(`bench/soak.py`) its resident memory kept growing while Python's own heap
+stayed flat (tracemalloc snapshots a minute apart differed by under 1 MiB).
+The growth was glibc's:
 
-An operator's own MALLOC_ARENA_MAX wins; elsewhere than glibc both do nothing.
+* Arenas.  glibc gives each thread that meets a busy arena a new one, up to
+  eight per core, and memory freed in an arena mostly stays with it.
+  `limit_arenas()` caps them at two before any thread starts (in 4-minute
+  soaks, RSS grew 9% after the first minute with the default arenas, 1-3% with
+  two).  One arena measured no better than two.
+* Per-thread caches.  Each thread keeps up to seven freed blocks of every small
+  size for itself, counted as in use and never given back, and they filled
+  as more threads took work.  glibc reads that setting only when a process
+  starts, so `restart_tuned()` restarts a serving command once, first thing,
+  with GLIBC_TUNABLES set (`bot.__main__`).  In the 10-minute soak, the growth
+  after the first minute fell from +7.7-9.4% to +5.7% with the caches off, and
+  to +3.9% with them off, a trim every 10 seconds and SQLite page caches of
+  512 KiB (`storage.engine`); the RSS at the end from 90 to 84 MiB.
+* Free memory inside the heap.  `trim()` (`malloc_trim(0)`) gives it back;
+  the scheduler runs it every `TRIM_SECONDS` (12 ms the first time on a
+  fragmented 20 MB heap, about 10 us when there is little to give back).
+
+Python's small objects come from its own allocator under the GIL, so none of
+this costs measurable speed (`bench/clicks.py`, `bench/load.py`).  An
+operator's own MALLOC_ARENA_MAX or GLIBC_TUNABLES wins; elsewhere than glibc
+all of it does nothing.
 """
 
 from __future__ import annotations
@@ -22,12 +34,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import platform
+import sys
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 ARENAS = 2
-TRIM_SECONDS = 60
+TRIM_SECONDS = 10
+TUNABLES = "glibc.malloc.tcache_count=0"
+SERVING = frozenset({"run", "playground"})
 
 
 @cache
@@ -50,6 +67,36 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
     if libc is None or "MALLOC_ARENA_MAX" in os.environ:
         return False
     return bool(libc.mallopt(M_ARENA_MAX, arenas))
+
+
+def tuned_environment(args: Sequence[str], env: Mapping[str, str], libc: str) -> dict[str, str] | None:
+    """The environment to restart a serving command in, or None to go on as it is.
+
+    Only `run` (also the default, with no command) and `playground` serve; only
+    glibc reads GLIBC_TUNABLES; and an operator's own GLIBC_TUNABLES wins (it is
+    also how the restarted process knows not to restart again).
+    """
+    command = next((arg for arg in args if not arg.startswith("-")), "run")
+    if command not in SERVING or libc != "glibc" or "GLIBC_TUNABLES" in env:
+        return None
+    return {**env, "GLIBC_TUNABLES": TUNABLES}
+
+
+def restart_tuned(args: Sequence[str]) -> None:
+    """Restart this process (same pid, same command line) with glibc's per-thread caches off.
+
+    Call it first thing, before anything is imported or any thread started.
+    glibc reads its tunables only when a process starts, so there is no
+    other way to set them from inside.  When the restart cannot happen the
+    bot runs on as it is, with the caches on.
+    """
+    env = tuned_environment(args, os.environ, platform.libc_ver()[0])
+    if env is None or not getattr(sys, "orig_argv", None):
+        return
+    try:
+        os.execve(sys.executable, sys.orig_argv, env)
+    except OSError:
+        return
 
 
 def trim() -> bool:

@@ -83,6 +83,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     # This process's writers queue on a Python lock for SQLite's write lock:
@@ -165,6 +166,10 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
 
 _STATE, _HOLDS_WRITER, _OVERSIZED = "sqlite_transaction", "holds_writer", "sqlite_oversized"
 SQLITE_POOL = 32  # pooled SQLite connections (and as many more on demand)
+# Each pooled connection keeps a page cache of its own, which fills as the database grows: at
+# SQLite's default (2,000 KiB) the pool's caches could reach 128 MB.  A soak's hot pages fit in
+# 512 KiB, and a miss is a read from the operating system's cache (`bench/soak.py`).
+SQLITE_CACHE_KIB = 512
 OVERSIZED = 200  # bound parameters in one statement beyond which its connection is replaced
 _PENDING, _READER, _WRITER = "pending", "reader", "writer"
 

@@ -18,6 +18,7 @@ from bot.practice import Card
 from bot.quiz import Question
 from bot.slots import parse_schedule
 from bot.storage import Storage, answer_writes
+from bot.storage.engine import SQLITE_CACHE_KIB
 from bot.storage.quizzes import QuizRecord
 from bot.storage.states import PostState, QuizState
 from bot.storage.tables import answers, lookups, quizzes
@@ -88,6 +89,19 @@ def test_reopening_keeps_data(storage: Storage, database_url: str) -> None:
         assert reopened.answers.tally(quiz.id) == (1, 1)
     finally:
         reopened.close()
+
+
+def test_every_sqlite_connection_has_a_bounded_page_cache(storage: Storage) -> None:
+    """Each pooled connection keeps its own page cache: bounded, the pool's memory is bounded too."""
+    if storage.db.is_postgres:
+        pytest.skip("a SQLite setting")
+    connections = [storage.db.engine.raw_connection() for _ in range(3)]  # three distinct ones
+    try:
+        sizes = [c.cursor().execute("PRAGMA cache_size").fetchone()[0] for c in connections]
+    finally:
+        for c in connections:
+            c.close()
+    assert sizes == [-SQLITE_CACHE_KIB] * 3  # negative: KiB, not pages
 
 
 def test_a_slot_is_claimed_once_under_contention(storage: Storage) -> None:

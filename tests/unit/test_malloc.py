@@ -1,16 +1,24 @@
-"""The arena cap: a process that calls `limit_arenas()` first keeps to two glibc arenas however
-many threads allocate at once; one that does not gets more (the cap is what keeps the soak flat)."""
+"""Native memory (`bot.malloc`): the arena cap, the trim, and a serving process restarted with
+glibc's per-thread caches off.
+
+A process that calls `limit_arenas()` first keeps to two glibc arenas however many threads
+allocate at once; one that does not gets more.  Memory freed in a process started with the bot's
+GLIBC_TUNABLES goes back to its arena, where without them it stays parked in the thread's cache.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.malloc import TUNABLES, tuned_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 # Sixteen threads allocate and free native memory at once, then glibc prints its arenas.
@@ -95,3 +103,89 @@ def test_trim_gives_freed_memory_back() -> None:
     released, kib = done.stdout.split()
     assert released == "True"
     assert int(kib) > 50_000  # most of the ~100 MB freed but held by malloc
+
+
+# Five small blocks are freed; the program prints how many bytes malloc stopped counting as in use.
+TCACHE_PROGRAM = """
+import ctypes, ctypes.util
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = (ctypes.c_void_p,)
+libc.mallinfo2.restype = Info
+blocks = [libc.malloc(200) for _ in range(5)]
+before = libc.mallinfo2().uordblks
+for b in blocks:
+    libc.free(b)
+print(before - libc.mallinfo2().uordblks)
+"""
+
+
+def given_back(tunables: str | None) -> int:
+    environ = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    if tunables is not None:
+        environ["GLIBC_TUNABLES"] = tunables
+    done = subprocess.run(
+        [sys.executable, "-c", TCACHE_PROGRAM], env=environ, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
+def test_the_tunables_send_freed_blocks_back_to_the_arena() -> None:
+    """A misspelt tunable is ignored by glibc without a word; this is what catches it."""
+    assert given_back(TUNABLES) >= 5 * 200
+    assert given_back(None) == 0  # glibc's default: parked in the thread's cache, still counted in use
+
+
+@pytest.mark.parametrize(
+    ("args", "restarts"),
+    [
+        ([], True),  # `run` is the default
+        (["run"], True),
+        (["playground", "--port", "0"], True),
+        (["--help"], True),  # harmless: it prints and exits
+        (["define", "drain"], False),  # offline commands exit at once: not worth a restart
+        (["check", "data/glossary.yml"], False),
+        (["stats", "--days", "7"], False),
+    ],
+)
+def test_only_serving_commands_restart(args: list[str], restarts: bool) -> None:
+    env = tuned_environment(args, {"PATH": "/usr/bin"}, "glibc")
+    assert (env == {"PATH": "/usr/bin", "GLIBC_TUNABLES": TUNABLES}) if restarts else env is None
+
+
+def test_an_operators_tunables_and_other_libcs_are_left_alone() -> None:
+    assert tuned_environment(["run"], {"GLIBC_TUNABLES": "glibc.malloc.arena_max=4"}, "glibc") is None
+    assert tuned_environment(["run"], {}, "") is None  # musl, macOS: platform.libc_ver() says no glibc
+
+
+@pytest.mark.parametrize("operator", [None, "glibc.malloc.arena_max=4"])
+def test_the_running_bot_is_the_same_process_restarted_tuned(tmp_path: Path, operator: str | None) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GLIBC_TUNABLES", "PORT"))}
+    environ["TMPDIR"] = str(tmp_path)
+    if operator is not None:
+        environ["GLIBC_TUNABLES"] = operator
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "playground", "--port", "0"],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("Study Lab playground: http://127.0.0.1:")
+        # The pid Popen started is the one serving: the restart replaced the program, not the process.
+        running = dict(
+            line.split("=", 1)
+            for line in Path(f"/proc/{process.pid}/environ").read_text().split("\0")
+            if "=" in line
+        )
+        assert running["GLIBC_TUNABLES"] == (operator or TUNABLES)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in stderr, stderr
