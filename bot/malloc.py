@@ -17,8 +17,8 @@ The growth was glibc's:
   starts, so `restart_tuned()` restarts a serving command once, first thing,
   with GLIBC_TUNABLES set (`bot.__main__`).  In the 10-minute soak, the growth
   after the first minute fell from +7.7-9.4% to +5.7% with the caches off, and
-  to +3.9% with them off, a trim every 10 seconds and SQLite page caches of
-  512 KiB (`storage.engine`); the RSS at the end from 90 to 84 MiB.
+  to +3.7-4.6% with them off, a trim every 10 seconds and SQLite page caches of
+  512 KiB (`storage.engine`); the RSS at the end from 90 to 83-84 MiB.
 * Free memory inside the heap.  `trim()` (`malloc_trim(0)`) gives it back;
   the scheduler runs it every `TRIM_SECONDS` (12 ms the first time on a
   fragmented 20 MB heap, about 10 us when there is little to give back).
