@@ -9,7 +9,8 @@
   this process by the bot's own server (`serve_floor`: `bot.server.make_wsgi` + `serve_wsgi`), or
   in a process of its own by `bench/floor.py`;
 * processes: `BotProcess`, the bot as `python -m bot` in a subprocess (the one helper for that),
-  and `/proc` readings of a process tree's CPU time and resident memory;
+  and `/proc` readings of a process tree's CPU time and resident memory (also split by where it
+  lives);
 * the burst client `fire`, which runs in a spawned process (`LoadGenerator`) so that its 50
   client threads do not share the bot's interpreter lock; in production the bot does not share
   its process with Slack either.
@@ -280,13 +281,49 @@ def cpu_seconds_of(pids: Sequence[int]) -> float:
 
 def rss_mib(pid: int) -> float:
     """A process's resident set now (VmRSS), in MiB; nan once it is gone."""
+    return status_value(pid, "VmRSS") / 1024
+
+
+def status_value(pid: int, field_name: str) -> float:
+    """A number from /proc/PID/status (memory fields are in KiB); nan once the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            if line.startswith(field_name + ":"):
+                return float(line.split()[1])
     except OSError:
         pass
     return float("nan")
+
+
+ARENA_ALIGN = 64 << 20  # glibc maps each malloc arena but the first at a multiple of its heap size
+
+
+def rss_parts(pid: int) -> dict[str, float]:
+    """A process's resident memory by where it lives (MiB, from /proc smaps), and its threads.
+
+    Approximate: an anonymous mapping that happens to start at a multiple of 64 MiB is counted
+    as a malloc arena.
+    """
+    parts = dict.fromkeys(("malloc main heap", "malloc other arenas", "other anonymous", "files"), 0.0)
+    where = "files"
+    try:
+        for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+            head = line.split()
+            if head[0].endswith(":"):  # a field of the current mapping
+                if head[0] == "Rss:":
+                    parts[where] += int(head[1]) / 1024
+                continue
+            path = head[5] if len(head) > 5 else ""  # a mapping's first line: range, perms, ..., path
+            if path == "[heap]":
+                where = "malloc main heap"
+            elif not path:
+                anon_start = int(head[0].split("-")[0], 16)
+                where = "malloc other arenas" if anon_start % ARENA_ALIGN == 0 else "other anonymous"
+            else:
+                where = "files" if path.startswith("/") else "other anonymous"  # [stack], [vdso]...
+    except OSError:
+        return parts | {"threads": float("nan")}
+    return parts | {"threads": status_value(pid, "Threads")}
 
 
 class BotProcess:

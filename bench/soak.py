@@ -21,10 +21,10 @@ answer, and one click in four a repeat that is told "already answered"), `/leade
 
 Memory: the bot's resident set (VmRSS from /proc) every five seconds: idle (after start-up,
 before any traffic), after the first minute of traffic, the peak (and the kernel's high-water mark
-VmHWM) and at the end.  After the first minute and at the end it is also split by where it lives
-(/proc smaps): malloc's main heap, its other arenas, other anonymous memory (Python's own object
-arenas, thread stacks) and mapped files; with the bot's thread count.  The target (issue 10): the end within 5% of the value after the first
-minute.  Also reported: requests by kind with their p50/p99 and errors, the bot's CPU, and the
+VmHWM) and at the end.  After the first minute and at the end it is also split, approximately,
+by where it lives (`bench._common.rss_parts`): malloc's main heap, its other arenas, other
+anonymous memory (Python's own object arenas, thread stacks) and mapped files; with the bot's
+thread count.  The target (issue 10): the end within 5% of the value after the first minute.  Also reported: requests by kind with their p50/p99 and errors, the bot's CPU, and the
 rows stored.
 """
 
@@ -56,6 +56,8 @@ from bench._common import (
     percentile,
     print_verdicts,
     rss_mib,
+    rss_parts,
+    status_value,
     table,
 )
 from bench.clicks import noon_zone, post_quiz
@@ -326,47 +328,8 @@ def _part_row(name: str, first: float, last: float) -> list[str]:
     return [name, f"{first:.{digits}f}", f"{last:.{digits}f}", f"{last - first:+.{digits}f}"]
 
 
-ARENA_ALIGN = 64 << 20  # glibc maps each arena but the first at a multiple of its 64 MiB heap size
-
-
-def rss_parts(pid: int) -> dict[str, float]:
-    """The process's resident memory by where it lives (MiB, from /proc smaps), and its threads."""
-    parts = dict.fromkeys(("malloc main heap", "malloc other arenas", "other anonymous", "files"), 0.0)
-    where = "files"
-    try:
-        for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
-            head = line.split()
-            if "-" in head[0] and not head[0].endswith(
-                ":"
-            ):  # a mapping's first line: range, perms, ..., path
-                path = head[5] if len(head) > 5 else ""
-                start = int(head[0].split("-")[0], 16)
-                if path == "[heap]":
-                    where = "malloc main heap"
-                elif not path:
-                    where = "malloc other arenas" if start % ARENA_ALIGN == 0 else "other anonymous"
-                else:
-                    where = "files" if path.startswith("/") else "other anonymous"  # [stack], [vdso]...
-            elif head[0] == "Rss:":
-                parts[where] += int(head[1]) / 1024
-    except OSError:
-        return parts | {"threads": float("nan")}
-    return parts | {"threads": _status_value(pid, "Threads")}
-
-
-def _status_value(pid: int, field_name: str) -> float:
-    """A number from /proc/PID/status (memory fields are in KiB); nan once the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return float(line.split()[1])
-    except OSError:
-        pass
-    return float("nan")
-
-
 def _status_mib(pid: int, field_name: str) -> float:
-    return _status_value(pid, field_name) / 1024
+    return status_value(pid, field_name) / 1024
 
 
 def _at_minute(samples: list[tuple[float, float]], minute: int) -> float:

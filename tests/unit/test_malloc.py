@@ -8,24 +8,31 @@ GLIBC_TUNABLES goes back to its arena, where without them it stays parked in the
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import platform
 import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from bot.malloc import TUNABLES, tuned_environment
+from bot.malloc import TUNABLES, TUNED, is_glibc, tuned_environment
+from tests.support.cli import start_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 # Sixteen threads allocate and free native memory at once, then glibc prints its arenas.
 PROGRAM = """
 import ctypes, ctypes.util, sys, threading
+import os
 from bot.malloc import limit_arenas
-print(limit_arenas() if sys.argv[1] == "cap" else "uncapped", flush=True)
+if sys.argv[1] == "dotenv":  # as the bot's .env file sets it: after glibc read the environment
+    os.environ["MALLOC_ARENA_MAX"] = "4"
+print(limit_arenas() if sys.argv[1] != "none" else "uncapped", flush=True)
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = (ctypes.c_void_p,)
@@ -40,8 +47,8 @@ for t in threads: t.join()
 libc.malloc_stats()
 """
 
-pytestmark = pytest.mark.skipif(
-    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="the arena cap is glibc's"
+glibc_only = pytest.mark.skipif(
+    platform.system() != "Linux" or not is_glibc(), reason="the arenas, the trim and the tunables are glibc's"
 )
 
 
@@ -58,12 +65,14 @@ def arenas(mode: str, env: dict[str, str] | None = None) -> tuple[str, int]:
     return done.stdout.strip(), len(re.findall(r"^Arena \d+:", done.stderr, re.MULTILINE))
 
 
+@glibc_only
 def test_capped_process_uses_at_most_two_arenas() -> None:
     said, count = arenas("cap")
     assert said == "True"
     assert 1 <= count <= 2
 
 
+@glibc_only
 def test_uncapped_process_uses_more() -> None:
     """The baseline: without the cap the same threads spread over more arenas (else the test above proves nothing)."""
     said, count = arenas("none")
@@ -71,9 +80,12 @@ def test_uncapped_process_uses_more() -> None:
     assert count > 2
 
 
-def test_an_operators_setting_wins() -> None:
-    said, count = arenas("cap", {"MALLOC_ARENA_MAX": "4"})
-    assert said == "False"
+@glibc_only
+@pytest.mark.parametrize("how", ["cap", "dotenv"])
+def test_an_operators_setting_wins(how: str) -> None:
+    """From the environment glibc reads at start, or from `.env`, read later (then only the bot applies it)."""
+    said, count = arenas(how, {"MALLOC_ARENA_MAX": "4"} if how == "cap" else None)
+    assert said == "True"
     assert 2 < count <= 4
 
 
@@ -96,6 +108,7 @@ print(trim(), before - rss())
 """
 
 
+@glibc_only
 def test_trim_gives_freed_memory_back() -> None:
     done = subprocess.run(
         [sys.executable, "-c", TRIM_PROGRAM], cwd=ROOT, capture_output=True, text=True, check=True
@@ -114,13 +127,18 @@ class Info(ctypes.Structure):
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = (ctypes.c_void_p,)
-libc.mallinfo2.restype = Info
+libc.mallinfo2.restype = Info  # glibc 2.33 and later
 blocks = [libc.malloc(200) for _ in range(5)]
 before = libc.mallinfo2().uordblks
 for b in blocks:
     libc.free(b)
 print(before - libc.mallinfo2().uordblks)
 """
+
+
+def _has_mallinfo2() -> bool:
+    name = ctypes.util.find_library("c")
+    return name is not None and hasattr(ctypes.CDLL(name), "mallinfo2")
 
 
 def given_back(tunables: str | None) -> int:
@@ -133,10 +151,13 @@ def given_back(tunables: str | None) -> int:
     return int(done.stdout)
 
 
+@glibc_only
 def test_the_tunables_send_freed_blocks_back_to_the_arena() -> None:
     """A misspelt tunable is ignored by glibc without a word; this is what catches it."""
+    if not _has_mallinfo2():
+        pytest.skip("mallinfo2 is glibc 2.33's")
     assert given_back(TUNABLES) >= 5 * 200
-    assert given_back(None) == 0  # glibc's default: parked in the thread's cache, still counted in use
+    assert given_back(None) < 5 * 200  # glibc's default: parked in the thread's cache, still counted in use
 
 
 @pytest.mark.parametrize(
@@ -152,40 +173,55 @@ def test_the_tunables_send_freed_blocks_back_to_the_arena() -> None:
     ],
 )
 def test_only_serving_commands_restart(args: list[str], restarts: bool) -> None:
-    env = tuned_environment(args, {"PATH": "/usr/bin"}, "glibc")
-    assert (env == {"PATH": "/usr/bin", "GLIBC_TUNABLES": TUNABLES}) if restarts else env is None
+    env = tuned_environment(args, {"PATH": "/usr/bin"}, glibc=True)
+    assert (env == {"PATH": "/usr/bin", "GLIBC_TUNABLES": TUNABLES, TUNED: "1"}) if restarts else env is None
 
 
 def test_an_operators_tunables_and_other_libcs_are_left_alone() -> None:
-    assert tuned_environment(["run"], {"GLIBC_TUNABLES": "glibc.malloc.arena_max=4"}, "glibc") is None
-    assert tuned_environment(["run"], {}, "") is None  # musl, macOS: platform.libc_ver() says no glibc
+    assert tuned_environment(["run"], {"GLIBC_TUNABLES": "glibc.malloc.arena_max=4"}, glibc=True) is None
+    assert tuned_environment(["run"], {}, glibc=False) is None  # musl, macOS
 
 
+def test_a_restarted_process_never_restarts_again() -> None:
+    """Even when its GLIBC_TUNABLES was dropped on the way (glibc does that for a program with file
+    capabilities, such as a python allowed to bind port 80)."""
+    once = tuned_environment(["run"], {"PATH": "/usr/bin"}, glibc=True)
+    assert once is not None
+    dropped = {k: v for k, v in once.items() if k != "GLIBC_TUNABLES"}
+    assert tuned_environment(["run"], dropped, glibc=True) is None
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The process's first line of output, or "" if none came within `timeout` seconds."""
+    got: list[str] = []
+    stdout = process.stdout
+    assert stdout is not None
+    reader = threading.Thread(target=lambda: got.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return got[0] if got else ""
+
+
+@glibc_only
 @pytest.mark.parametrize("operator", [None, "glibc.malloc.arena_max=4"])
-def test_the_running_bot_is_the_same_process_restarted_tuned(tmp_path: Path, operator: str | None) -> None:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GLIBC_TUNABLES", "PORT"))}
-    environ["TMPDIR"] = str(tmp_path)
-    if operator is not None:
-        environ["GLIBC_TUNABLES"] = operator
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "playground", "--port", "0"],
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def test_the_running_bot_is_the_same_process_restarted_tuned(
+    tmp_path: Path, operator: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("GLIBC_TUNABLES", TUNED, "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"TMPDIR": str(tmp_path)} | ({"GLIBC_TUNABLES": operator} if operator else {})
+    process = start_bot("playground", "--port", "0", env=env, stdout=subprocess.PIPE)
     try:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("Study Lab playground: http://127.0.0.1:")
+        assert first_line(process).startswith("Study Lab playground: http://127.0.0.1:")
         # The pid Popen started is the one serving: the restart replaced the program, not the process.
         running = dict(
             line.split("=", 1)
             for line in Path(f"/proc/{process.pid}/environ").read_text().split("\0")
             if "=" in line
         )
-        assert running["GLIBC_TUNABLES"] == (operator or TUNABLES)
+        assert running.get("GLIBC_TUNABLES") == (operator or TUNABLES)
+        assert (TUNED in running) == (operator is None)
     finally:
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0 and "Traceback" not in stderr, stderr
+        process.communicate(timeout=30)
+    assert process.returncode == 0
