@@ -47,17 +47,16 @@ SERVING = frozenset({"run", "playground"})
 
 @cache
 def _glibc() -> Any | None:
-    import ctypes  # here, not at the top: `restart_tuned` runs before any import it can spare
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if name is None:
+    """glibc itself, for mallopt and malloc_trim; None elsewhere (musl, macOS): nothing to tune."""
+    if not is_glibc():
         return None
+    import ctypes  # here, not at the top: `restart_tuned` runs before any import it can spare
+
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL("libc.so.6")  # glibc's name on every Linux it runs on
         libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
         libc.malloc_trim.argtypes = (ctypes.c_size_t,)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+    except (OSError, AttributeError):
         return None
     return libc
 
