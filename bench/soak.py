@@ -24,8 +24,9 @@ before any traffic), after the first minute of traffic, the peak (and the kernel
 VmHWM) and at the end.  After the first minute and at the end it is also split, approximately,
 by where it lives (`bench._common.rss_parts`): malloc's main heap, its other arenas, other
 anonymous memory (Python's own object arenas, thread stacks) and mapped files; with the bot's
-thread count.  The target (issue 10): the end within 5% of the value after the first minute.  Also reported: requests by kind with their p50/p99 and errors, the bot's CPU, and the
-rows stored.
+thread count.  The target (issue 10): the end within 5% of the value after the first minute.
+Also reported: requests by kind with their p50/p99 and errors, the bot's CPU, and the rows
+stored.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             cpu = cpu_seconds_of([bot.pid]) - cpu0
             end = rss_mib(bot.pid)
             parts["end"] = rss_parts(bot.pid)
-            hwm = _status_mib(bot.pid, "VmHWM")
+            hwm = status_value(bot.pid, "VmHWM") / 1024
             engine = create_engine(url)
             with engine.connect() as conn:
                 stored = conn.execute(select(func.count()).select_from(answers)).scalar_one()
@@ -326,10 +327,6 @@ def main(argv: list[str] | None = None) -> int:
 def _part_row(name: str, first: float, last: float) -> list[str]:
     digits = 0 if name == "threads" else 1
     return [name, f"{first:.{digits}f}", f"{last:.{digits}f}", f"{last - first:+.{digits}f}"]
-
-
-def _status_mib(pid: int, field_name: str) -> float:
-    return status_value(pid, field_name) / 1024
 
 
 def _at_minute(samples: list[tuple[float, float]], minute: int) -> float:
