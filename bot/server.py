@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from waitress.adjustments import Adjustments
 from waitress.server import create_server
 
 if TYPE_CHECKING:
@@ -36,6 +38,13 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
+# Write each answer in one send.  waitress sends what a request thread has written as soon as it
+# holds `send_bytes`; at its default (1) the status line and headers go out in one system call and
+# the body in a second, two TCP segments for every answer with content.  At waitress's former
+# default an answer up to this size waits for the request to finish and leaves in one send
+# (`bench/load.py`: about a fifth more `/define` answers a second).  The setting is deprecated
+# but still read by waitress 3; `_one_send()` leaves it out should a release drop it.
+SEND_BYTES = 18_000
 
 
 def health(engine: Engine, connected: Callable[[], bool] | None = None) -> tuple[bool, dict[str, str]]:
@@ -82,16 +91,23 @@ def make_wsgi(app: App | None, engine: Engine, connected: Callable[[], bool] | N
 
 def make_server(wsgi: Any, host: str, port: int, threads: int = 16) -> Any:
     """A waitress server (not yet serving); `.effective_port` tells the port when 0 was asked."""
-    return create_server(
-        wsgi,
-        host=host,
-        port=port,
-        threads=threads,
-        max_request_body_size=MAX_BODY,
-        ident="study-lab",
-        connection_limit=1000,
-        channel_timeout=30,
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "send_bytes", DeprecationWarning)
+        return create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_BODY,
+            ident="study-lab",
+            connection_limit=1000,
+            channel_timeout=30,
+            **_one_send(),
+        )
+
+
+def _one_send() -> dict[str, Any]:
+    return {"send_bytes": SEND_BYTES} if hasattr(Adjustments, "send_bytes") else {}
 
 
 def run_until_closed(server: Any, closing: threading.Event) -> None:

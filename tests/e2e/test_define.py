@@ -7,6 +7,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+from waitress.wasyncore import dispatcher
+
 from bot.standin import Person, SlackStandIn
 from tests.support.bot import RunningBot
 
@@ -111,6 +114,34 @@ def test_lookups_are_recorded_for_stats(bot: RunningBot) -> None:
     since = bot.clock().replace(year=2000)
     assert bot.storage.stats.top_terms(bot.ws, since) == [("Drain", 1)]
     assert bot.storage.stats.top_misses(bot.ws, since) == [("quantum flux", 1)]
+
+
+def test_asking_again_gives_the_same_answer_and_counts_again(bot: RunningBot) -> None:
+    first = [bot.command("/define", text).json() for text in ("drain", "draen", "xyzzy", "rpo vs rto")]
+    again = [bot.command("/define", text).json() for text in ("drain", "draen", "xyzzy", "rpo vs rto")]
+    assert again == first
+    since = bot.clock().replace(year=2000)
+    deadline = time.monotonic() + 5
+    while bot.storage.stats.top_misses(bot.ws, since) != [("xyzzy", 2)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert dict(bot.storage.stats.top_terms(bot.ws, since)) == {"Drain": 4, "RPO": 2, "RTO": 2}
+    assert bot.storage.stats.top_misses(bot.ws, since) == [("xyzzy", 2)]
+
+
+def test_an_answer_leaves_in_one_send(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Status line, headers and body in one system call: one TCP segment, not two."""
+    sent: list[bytes] = []
+    real_send = dispatcher.send
+
+    def send(self: dispatcher, data: bytes, do_close: bool = True) -> int:
+        sent.append(bytes(data))
+        return real_send(self, data, do_close)
+
+    monkeypatch.setattr(dispatcher, "send", send)
+    reply = bot.command("/define", "drain")
+    assert reply.status == 200 and "Share in channel" in reply.body
+    assert len(sent) == 1, [chunk[:40] for chunk in sent]
+    assert sent[0].startswith(b"HTTP/1.1 200 OK") and sent[0].endswith(reply.body.encode())
 
 
 def big_glossary_yaml(n: int, categories: int) -> str:
