@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.lookup import Lookup
@@ -25,10 +27,41 @@ from bot.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+ANSWERS_KEPT = 1024  # answers remembered per glossary snapshot (`Memo`)
+
+
+class Memo:
+    """Values derived from one glossary snapshot, by key; at most `size`, the oldest dropped first.
+
+    A snapshot never changes, so nothing here goes stale: a reload or a new
+    overlay is a new `Loaded` with an empty memo.  Reads take no lock.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            while len(self._items) >= self.size:
+                del self._items[next(iter(self._items))]
+            self._items[key] = value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True, eq=False)
 class Loaded:
+    """One glossary snapshot: the terms, their lookup index, and answers already built from them."""
+
     glossary: Glossary
     lookup: Lookup
+    answers: Memo = field(default_factory=lambda: Memo(ANSWERS_KEPT), repr=False)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -2,7 +2,10 @@
 
 The lookup itself is pure (`bot.lookup`); this adds the workspace's glossary,
 the answer's blocks, and the statistics the glossary's owners read (buffered,
-so a `/define` never waits for the database).
+so a `/define` never waits for the database).  An answer depends only on the
+glossary snapshot and the text, so each snapshot remembers the answers it has
+built (`Loaded.answers`): a text asked again costs a dictionary read, and every
+asking is still recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import blocks
 from bot.comparisons import split_comparison
+from bot.glossaries import Loaded
 from bot.glossary import Term
 from bot.lookup import Lookup
 from bot.service.core import Core
@@ -21,12 +25,21 @@ from bot.text import normalise
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
+MEMO_TEXT = 200  # longer texts are answered afresh each time, not remembered
 
 
 @dataclass(frozen=True)
 class Answer:
     text: str  # the fallback text, escaped
     blocks: blocks.Blocks
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a text finds in one glossary snapshot: the answer, and the lookups it counts as."""
+
+    answer: Answer
+    lookups: tuple[tuple[str | None, str], ...]  # (term found or None, the text as looked up)
 
 
 class Definitions:
@@ -36,20 +49,33 @@ class Definitions:
     def define(self, ws: Workspace, typed: str, suggest: bool = False) -> Answer:
         """The answer to `/define TEXT`; `suggest`: the workspace takes suggestions (offer them)."""
         loaded = self.core.glossary(ws)
+        key = (typed, suggest)
+        found: Found | None = loaded.answers.get(key)
+        if found is None:
+            found = self._find(loaded, typed, suggest)
+            if len(typed) <= MEMO_TEXT:
+                loaded.answers.put(key, found)
+        for term, query in found.lookups:
+            self._record(ws, term, query)
+        return found.answer
+
+    def _find(self, loaded: Loaded, typed: str, suggest: bool) -> Found:
         if normalise(typed) in ("", "help"):
-            return Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary))
+            return Found(Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary)), ())
         compared = self._compare(loaded.lookup, typed)
         if compared is not None:
-            for term in compared:
-                self._record(ws, term.term, "")
             first, second = compared
-            return Answer(
+            answer = Answer(
                 blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
             )
+            return Found(answer, ((first.term, ""), (second.term, "")))
         result = loaded.lookup.find(typed)
-        self._record(ws, result.match.term if result.match else None, result.query)
-        fallback = result.match.term if result.match else "No exact match"
-        return Answer(blocks.plain(fallback), blocks.lookup_blocks(loaded.glossary, result, typed, suggest))
+        term = result.match.term if result.match else None
+        answer = Answer(
+            blocks.plain(term or "No exact match"),
+            blocks.lookup_blocks(loaded.glossary, result, typed, suggest),
+        )
+        return Found(answer, ((term, result.query),))
 
     def _compare(self, lookup: Lookup, typed: str) -> tuple[Term, Term] | None:
         """Two different terms when the text compares two; None otherwise."""

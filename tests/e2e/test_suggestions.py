@@ -153,6 +153,10 @@ def test_approved_by_an_owner_is_live_and_the_author_is_told(sbot: RunningBot) -
     click_review(sbot, "Approve", suggestion_id, OWNER)
     sbot.after_ack_done()
     assert "Sending a small share of traffic" in shown(sbot.command("/define", "canary").json()["blocks"])
+    # The text asked before the approval is answered from the new glossary, not remembered.
+    assert "Sending a small share of traffic" in shown(
+        sbot.command("/define", "canary release").json()["blocks"]
+    )
     edited = shown(sbot.fake.posted(REVIEW)[-1]["blocks"])
     assert "Approved by Olga Owner" in edited and "review_approve" not in edited
     [dm] = [c for c in sbot.fake.calls_to("chat.postMessage") if c.body["channel"] == AUTHOR]
