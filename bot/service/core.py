@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cachetools import TTLCache
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -35,6 +35,7 @@ Clock = Callable[[], datetime]
 # A claim is retaken only after its owner has had time for the slowest call Slack allows.
 DEFAULT_LEASE = max(timedelta(minutes=5), WORST_CALL * 2)
 SETTINGS_SECONDS = 5.0  # how stale a workspace's settings may be in another process
+SETTINGS_KEPT = 20_000  # workspaces whose settings are kept in memory at once
 EXPECTED_FAILURES: tuple[type[Exception], ...] = (*SLACK_FAILURES, SQLAlchemyError, NotInstalled)
 # Slack could not be reached for a workspace: an error answer, a dropped connection, no installation.
 UNREACHABLE: tuple[type[Exception], ...] = (*SLACK_FAILURES, NotInstalled)
@@ -96,9 +97,10 @@ class Core:
     claim_lease: timedelta = DEFAULT_LEASE
     after_ack: AfterAck = field(default_factory=lambda: AfterAck(16))
     on_token_failed: Callable[[Workspace], bool] = field(default=lambda ws: False)
-    _settings: TTLCache[Workspace, dict[str, str | None]] = field(
-        default_factory=lambda: TTLCache(20_000, SETTINGS_SECONDS), repr=False
-    )
+    # Each workspace's settings and when they were read (time.monotonic).  A plain dict: one read
+    # or one replacement is atomic, so request threads share it without a lock (cachetools'
+    # caches are not thread-safe, and their bookkeeping cost more than the rest of a `/define`).
+    _settings: dict[Workspace, tuple[float, dict[str, str | None]]] = field(default_factory=dict, repr=False)
 
     def fresh_claims_after(self) -> datetime:
         """A claim taken before this has too little lease left for one more call to Slack (the
@@ -116,11 +118,14 @@ class Core:
         """A per-workspace setting from the database (None: the environment's default), read at most
         every `SETTINGS_SECONDS` per workspace, so a `/define` costs no query."""
         cached = self._settings.get(ws)
-        if cached is None:
+        now = time.monotonic()
+        if cached is None or now - cached[0] >= SETTINGS_SECONDS:
             record = self.storage.workspaces.get(ws)
-            cached = dict(record.settings) if record is not None else {}
+            if len(self._settings) >= SETTINGS_KEPT:
+                self._settings.clear()
+            cached = (now, dict(record.settings) if record is not None else {})
             self._settings[ws] = cached
-        return cached.get(name)
+        return cached[1].get(name)
 
     def set_setting(self, ws: Workspace, name: str, value: str | None) -> None:
         self.storage.workspaces.set_setting(ws, name, value, self.clock())
