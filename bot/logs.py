@@ -43,6 +43,9 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Bolt asks `logger.level <= DEBUG` before building some debug messages, and an unset level
+    # (0) passes that test: it would format them on every request only to drop them.
+    logging.getLogger("slack_bolt").setLevel(level)
     # waitress warns "Task queue depth is N" for every request queued in a burst;
     # that is load, not a fault, and would drown the log.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

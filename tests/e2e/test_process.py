@@ -111,4 +111,5 @@ def test_http_server_serves_slack_and_health_and_logs_no_secret(tmp_path: Path) 
         logs, _ = proc.communicate(timeout=20)
         fake.close()
     assert "DEBUG" in logs  # the logs were really at debug level
+    assert "DEBUG slack_bolt: Applying" in logs  # Bolt's own debug lines too (its logger's level is set)
     assert TOKEN not in logs and SECRET not in logs
