@@ -18,7 +18,9 @@ def define(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """`/define TEXT`: the private answer is the acknowledgement itself."""
     services, ws = bot_of(context).services, payload.workspace(context)
     answer = services.definitions.define(ws, payload.command_text(command), services.suggestions.enabled(ws))
-    ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
+    # Bolt sends a text that starts with "{" as a JSON body: the remembered answer's own JSON,
+    # serialised once, rather than its blocks serialised again on every asking.
+    ack(answer.private_reply)
 
 
 def show_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

@@ -10,8 +10,10 @@ asking is still recorded.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,6 +34,11 @@ MEMO_TEXT = 200  # longer texts are answered afresh each time, not remembered
 class Answer:
     text: str  # the fallback text, escaped
     blocks: blocks.Blocks
+
+    @cached_property
+    def private_reply(self) -> str:
+        """The answer as the JSON body of a private reply, serialised once (answers are remembered)."""
+        return json.dumps({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})
 
 
 @dataclass(frozen=True)

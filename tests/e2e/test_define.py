@@ -21,6 +21,7 @@ def texts(blocks: list[dict]) -> str:
 def test_define_answers_privately_with_definition_and_trap(bot: RunningBot) -> None:
     reply = bot.command("/define", "drain")
     assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("application/json")
     body = reply.json()
     assert body["response_type"] == "ephemeral"
     shown = texts(body["blocks"])
