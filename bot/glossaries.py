@@ -15,10 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.lookup import Lookup
@@ -27,41 +25,12 @@ from bot.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-ANSWERS_KEPT = 1024  # answers remembered per glossary snapshot (`Memo`)
-
-
-class Memo:
-    """Values derived from one glossary snapshot, by key; at most `size`, the oldest dropped first.
-
-    A snapshot never changes, so nothing here goes stale: a reload or a new
-    overlay is a new `Loaded` with an empty memo.  Reads take no lock.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        return self._items.get(key)
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            while len(self._items) >= self.size:
-                del self._items[next(iter(self._items))]
-            self._items[key] = value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a snapshot is a key
 class Loaded:
-    """One glossary snapshot: the terms, their lookup index, and answers already built from them."""
+    """One glossary snapshot: the terms and their lookup index."""
 
     glossary: Glossary
     lookup: Lookup
-    answers: Memo = field(default_factory=lambda: Memo(ANSWERS_KEPT), repr=False)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
