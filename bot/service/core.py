@@ -122,7 +122,7 @@ class Core:
         if cached is None or now - cached[0] >= SETTINGS_SECONDS:
             record = self.storage.workspaces.get(ws)
             if len(self._settings) >= SETTINGS_KEPT:
-                self._settings.clear()
+                self._settings.clear()  # rare: each workspace's next request reads its settings again
             cached = (now, dict(record.settings) if record is not None else {})
             self._settings[ws] = cached
         return cached[1].get(name)

@@ -36,7 +36,12 @@ MEMO_TEXT = 200  # longer texts are answered afresh each time, not remembered
 
 
 class Memo:
-    """Values by key, at most `size` of them, the oldest dropped first; reads take no lock."""
+    """Values by key, at most `size` of them, the oldest dropped first.
+
+    Not a cachetools cache: those are not thread-safe, so every read would take a lock and their
+    bookkeeping, on every `/define`.  Here a read is one `dict.get`, atomic under the GIL; only a
+    write (a text not seen before) takes the lock.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
