@@ -38,17 +38,18 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
-# Write each answer in one send.  waitress sends what a request thread has written as soon as it
-# holds `send_bytes`; at its default (1) the status line and headers go out in one system call and
-# the body in a second: two TCP segments, two wake-ups of the client, for every answer with content.
-# 512 is more than a status line and headers (about 150 bytes here) and less than an answer with
-# content, so the request thread sends header and body together the moment the body is written;
-# a bare acknowledgement is sent by the server's loop, which the request wakes when it ends anyway.
-# `bench/load.py`: about a fifth more `/define` answers a second at 32 connections, and, unlike
-# waitress's former default of 18,000 (everything sent by the loop), no slower one at a time.
-# The setting is deprecated but still read by waitress 3; `_one_send()` leaves it out should a
-# release drop it.
-SEND_BYTES = 512
+# Every answer is written by its request thread and sent by the server's loop, in one send. waitress
+# sends what a request thread has written once it holds `send_bytes`.  At its default (1) the
+# request thread sends the status line and headers in one system call and the body in a second.  At
+# 512 (more than a status line and headers) the request thread sent both in one; but under load 16
+# request threads then each sent for themselves, dropping and retaking the GIL around every send.
+# At 18,000 (waitress's former default, more than an answer holds) the loop, which the request wakes
+# when it ends anyway, sends every answer in one system call, many connections' answers in one pass.
+# `/define` at 32 connections, with `bench/load.py`'s servers and client, alternating in one run:
+# 2,948 req/s at 512, 3,280 at 18,000; 2,371 and 2,668 at 4 connections; one request at a time the
+# extra hand-over costs 8% (2,450 and 2,251).  The setting is deprecated but still read by waitress
+# 3; `_one_send()` leaves it out should a release drop it.
+SEND_BYTES = 18_000
 
 
 def health(engine: Engine, connected: Callable[[], bool] | None = None) -> tuple[bool, dict[str, str]]:

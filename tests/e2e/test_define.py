@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -130,12 +131,15 @@ def test_asking_again_gives_the_same_answer_and_counts_again(bot: RunningBot) ->
 
 
 def test_an_answer_leaves_in_one_send(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Status line, headers and body in one system call: one TCP segment, not two."""
+    """Status line, headers and body in one system call (one TCP segment, not two), made by the
+    server's loop rather than by the request's thread (`bot.server.SEND_BYTES`)."""
     sent: list[bytes] = []
+    senders: list[str] = []
     real_send = dispatcher.send
 
     def send(self: dispatcher, data: bytes, do_close: bool = True) -> int:
         sent.append(bytes(data))
+        senders.append(threading.current_thread().name)
         return real_send(self, data, do_close)
 
     monkeypatch.setattr(dispatcher, "send", send)
@@ -143,6 +147,7 @@ def test_an_answer_leaves_in_one_send(bot: RunningBot, monkeypatch: pytest.Monke
     assert reply.status == 200 and "Share in channel" in reply.body
     assert len(sent) == 1, [chunk[:40] for chunk in sent]
     assert sent[0].startswith(b"HTTP/1.1 200 OK") and sent[0].endswith(reply.body.encode())
+    assert not senders[0].startswith("waitress-"), senders  # waitress names its request threads "waitress-N"
 
 
 def big_glossary_yaml(n: int, categories: int) -> str:
