@@ -361,7 +361,7 @@ class BotProcess:
 
     def close(self) -> None:
         stop(self.proc)
-        if self._log is not subprocess.DEVNULL:
+        if not isinstance(self._log, int):  # a file of ours, not subprocess.DEVNULL
             self._log.close()
 
 

@@ -153,7 +153,8 @@ def run_traffic(plan: Plan) -> dict[str, KindStats]:
         rng = random.Random(f"{SEED}-{index}")
         conn = http.client.HTTPConnection("127.0.0.1", plan.port, timeout=30)
         due = start + index * interval / CONNECTIONS
-        kinds, weights = zip(*MIX, strict=True)
+        kinds = [kind for kind, _ in MIX]
+        weights = [weight for _, weight in MIX]
         while due < start + plan.seconds:
             time.sleep(max(0.0, due - time.monotonic()))
             kind = rng.choices(kinds, weights)[0]

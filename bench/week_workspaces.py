@@ -566,9 +566,10 @@ def verify(outcome: Outcome, fake: SlackStandIn, runtime: Runtime, settings: Any
     # Weekly results: once per workspace and week with answers, at RESULTS_TIME on RESULTS_DAY;
     # every other workspace's week recorded as skipped.
     played: dict[str, set[str]] = defaultdict(set)
-    for r in answer_rows:
-        year, week, _ = r.answered_at.astimezone(by_channel[r.channel_id].schedule.zone).isocalendar()
-        played[r.channel_id].add(f"{year}-W{week:02d}")
+    for answer in answer_rows:
+        zone = by_channel[answer.channel_id].schedule.zone
+        year, week, _ = answer.answered_at.astimezone(zone).isocalendar()
+        played[answer.channel_id].add(f"{year}-W{week:02d}")
     due: dict[tuple[str, str], datetime] = {}
     for t in outcome.tenants:
         zone = t.schedule.zone
@@ -580,8 +581,8 @@ def verify(outcome: Outcome, fake: SlackStandIn, runtime: Runtime, settings: Any
                 due[(t.channel, f"{year}-W{week:02d}")] = at
             day += timedelta(days=1)
     rows_by_key: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for r in weekly_rows:
-        rows_by_key[(r.channel_id, r.week)].append(r)
+    for weekly in weekly_rows:
+        rows_by_key[(weekly.channel_id, weekly.week)].append(weekly)
     counts["weekly due"] = len(due)
     for key, at in due.items():
         got = rows_by_key.get(key, [])
