@@ -38,17 +38,18 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
-# Every answer is written by its request thread and sent by the server's loop, in one send. waitress
+# An answer is written by its request thread and sent by the server's loop, in one send. waitress
 # sends what a request thread has written once it holds `send_bytes`.  At its default (1) the
 # request thread sends the status line and headers in one system call and the body in a second.  At
 # 512 (more than a status line and headers) the request thread sent both in one; but under load 16
-# request threads then each sent for themselves, dropping and retaking the GIL around every send.
-# At 18,000 (waitress's former default, more than an answer holds) the loop, which the request wakes
-# when it ends anyway, sends every answer in one system call, many connections' answers in one pass.
-# `/define` at 32 connections, with `bench/load.py`'s servers and client, alternating in one run:
-# 2,948 req/s at 512, 3,280 at 18,000; 2,371 and 2,668 at 4 connections; one request at a time the
-# extra hand-over costs 8% (2,450 and 2,251).  The setting is deprecated but still read by waitress
-# 3; `_one_send()` leaves it out should a release drop it.
+# request threads then each sent for themselves, dropping and retaking the GIL around every send. At
+# 18,000 (waitress's former default, more than an answer holds: a longer one is sent as it is
+# written) the loop, which the request wakes when it ends anyway, sends each answer in one system
+# call, many connections' answers in one pass. `/define` at 32 connections, with `bench/load.py`'s
+# servers and client, alternating in one run: 2,948 req/s at 512, 3,280 at 18,000; 2,371 and 2,668
+# at 4 connections; one request at a time the extra hand-over costs 8% (2,450 and 2,251).  The
+# setting is deprecated but still read by waitress 3; `_one_send()` leaves it out should a release
+# drop it.
 SEND_BYTES = 18_000
 
 

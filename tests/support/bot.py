@@ -221,8 +221,8 @@ class RunningBot(SlackSender):
         super().__init__(f"http://127.0.0.1:{self.server.effective_port}", fake)
         self._closing = threading.Event()
         self._thread = threading.Thread(
-            target=run_until_closed, args=(self.server, self._closing), daemon=True
-        )
+            target=run_until_closed, args=(self.server, self._closing), name="http", daemon=True
+        )  # named as `bot.server.serve` names the loop's thread
         self._thread.start()
 
     @classmethod
