@@ -25,8 +25,8 @@ The growth was glibc's:
 
 Python's small objects come from its own allocator under the GIL, so this
 costs little speed: with the caches back on, `/define` at 32 connections took
-4% less CPU an answer (305 against 317 us, `bench/load.py`'s servers in
-alternating rounds), which is not worth the memory.  An operator's own
+4% less CPU an answer in one run of alternating rounds (305 against 317 us,
+`bench/load.py`'s servers) and no less in a second.  An operator's own
 MALLOC_ARENA_MAX or GLIBC_TUNABLES wins; elsewhere than glibc all of it does
 nothing.
 """
