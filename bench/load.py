@@ -740,7 +740,7 @@ def summary_rows(runs: list[Run], names: list[str], connections: list[int]) -> l
 
 def paired_ratio(runs: list[Run], name: str, baseline: str, c: int, value: Callable[[Run], float]) -> float:
     """The median over rounds of ours/baseline, each ratio from the two servers' windows of one
-    round (loaded minutes apart at most, not across the whole run), so that a slow spell of the
+    round (loaded less than a minute apart, not across the whole run), so that a slow spell of the
     machine lowers both sides of a ratio rather than one side of the medians."""
     ratios = [
         value(mine) / value(base)
