@@ -12,10 +12,11 @@ and the last good glossary keeps serving.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.glossary import Glossary, GlossaryError, load_glossary
@@ -25,12 +26,18 @@ from bot.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a snapshot is a key
+_serials = itertools.count(1)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Loaded:
-    """One glossary snapshot: the terms and their lookup index."""
+    """One glossary snapshot: the terms, their lookup index, and a number no other snapshot of
+    this process has (what remembers answers by snapshot keys them on, so that it does not keep
+    a replaced snapshot, with its index, alive)."""
 
     glossary: Glossary
     lookup: Lookup
+    serial: int = field(default_factory=lambda: next(_serials))
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -88,7 +88,7 @@ class Definitions:
     def define(self, ws: Workspace, typed: str, suggest: bool = False) -> Answer:
         """The answer to `/define TEXT`; `suggest`: the workspace takes suggestions (offer them)."""
         loaded = self.core.glossary(ws)
-        key = (loaded, typed, suggest)
+        key = (loaded.serial, typed, suggest)  # the serial, not the snapshot: nothing pins it
         found: Found | None = self._answers.get(key)
         if found is None:
             found = self._find(loaded, typed, suggest)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -46,6 +48,17 @@ def test_a_new_snapshot_answers_afresh(runtime: Runtime) -> None:
     runtime.core.glossaries.set_overlay(WS, base)  # the same terms, but a new snapshot
     assert definitions.define(WS, "drain") is not before
     assert definitions.define(Workspace("T2"), "drain") is before  # T2 still sees the base
+
+
+def test_remembered_answers_do_not_keep_a_replaced_snapshot_alive(runtime: Runtime) -> None:
+    glossaries, definitions = runtime.core.glossaries, runtime.services.definitions
+    glossaries.set_overlay(WS, glossaries.base.glossary)
+    replaced = weakref.ref(glossaries.for_workspace(WS))
+    definitions.define(WS, "drain")
+    glossaries.set_overlay(WS, glossaries.base.glossary)  # an approved change: a new snapshot
+    gc.collect()
+    assert replaced() is None  # its lookup index freed, though its answer is still remembered
+    assert len(definitions._answers) == 1
 
 
 def test_remembered_answers_are_bounded_across_workspaces(runtime: Runtime) -> None:
