@@ -6,7 +6,7 @@
   PostgreSQL at BENCH_DATABASE_URL (default: a `studylab_bench` database, created if missing;
   never the tests' `test` database), reset with DROP SCHEMA public CASCADE first;
 * floors: `floor_app`, a Bolt app with the bot's signing secret that only acknowledges, served in
-  this process by the bot's own server (`serve_floor`: `bot.server.make_wsgi` + `serve_wsgi`), or
+  this process by the bot's own server (`serve_floor`: `bot.slack.server.make_wsgi` + `serve_wsgi`), or
   in a process of its own by `bench/floor.py`;
 * processes: `BotProcess`, the bot as `python -m bot` in a subprocess (the one helper for that),
   and `/proc` readings of a process tree's CPU time and resident memory (also split by where it
@@ -198,18 +198,18 @@ def floor_app(
 def floor_wsgi(
     api_url: str, process_before_response: bool = False, answer: dict[str, Any] | None = None
 ) -> Any:
-    """The floor app behind the bot's own WSGI function (`bot.server.make_wsgi`)."""
+    """The floor app behind the bot's own WSGI function (`bot.slack.server.make_wsgi`)."""
     from sqlalchemy import create_engine
 
-    from bot.server import make_wsgi
+    from bot.slack.server import make_wsgi
 
     return make_wsgi(floor_app(api_url, process_before_response, answer), create_engine("sqlite://"))
 
 
 def serve_floor(api_url: str, process_before_response: bool = False, threads: int | None = None) -> Any:
-    """The floor, served in this process by the bot's own server; returns a `bot.server.Serving`."""
+    """The floor, served in this process by the bot's own server; returns a `bot.slack.server.Serving`."""
     from bot.config import Settings
-    from bot.server import serve_wsgi
+    from bot.slack.server import serve_wsgi
 
     wsgi = floor_wsgi(api_url, process_before_response)
     return serve_wsgi(wsgi, "127.0.0.1", 0, threads or Settings().web_threads)

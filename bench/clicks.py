@@ -78,7 +78,7 @@ from bench._common import (
     table,
     wait_listening,
 )
-from bot.service.posting import QUIZ_EVENT
+from bot.services.posting import QUIZ_EVENT
 from bot.standin import SlackStandIn
 from bot.storage.tables import answers
 from tests.support.bot import SlackSender, click_body, sign

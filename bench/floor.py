@@ -1,6 +1,6 @@
 """The floor in a process of its own: a Bolt app that only acknowledges (`bench._common.floor_app`).
 
-Served either by the bot's own server (`bot.server.serve_wsgi`, with the bot's WSGI function and
+Served either by the bot's own server (`bot.slack.server.serve_wsgi`, with the bot's WSGI function and
 its default thread count unless told otherwise)::
 
     python -m bench.floor --api-url URL --port 3001 [--process-before-response] [--threads 16]
@@ -39,7 +39,7 @@ def from_env() -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     from bot.config import Settings
-    from bot.server import serve_wsgi
+    from bot.slack.server import serve_wsgi
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--api-url", required=True)

@@ -70,17 +70,17 @@ from bench._common import (
     serve_floor,
     table,
 )
-from bot.glossary import load_glossary
-from bot.leaderboard import Standing, Week, week_of
-from bot.quiz import KINDS, Question, build_question
-from bot.service.boards import TOP
-from bot.slots import end_of_local_day
+from bot.domain.glossary import load_glossary
+from bot.domain.leaderboard import Standing, Week, week_of
+from bot.domain.quiz import KINDS, Question, build_question
+from bot.domain.slots import end_of_local_day
+from bot.domain.workspace import Workspace
+from bot.services.boards import TOP
 from bot.standin import SlackStandIn
 from bot.storage import Storage
 from bot.storage.database import workspace_values
-from bot.storage.states import QuizState
+from bot.storage.statuses import QuizState
 from bot.storage.tables import answers, quizzes, schedules
-from bot.workspace import Workspace
 from tests.support.bot import GLOSSARY, FakeClock, RunningBot, SlackSender
 
 SEED = 20261121

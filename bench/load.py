@@ -16,7 +16,7 @@ Four servers, each in a process of its own, loaded one at a time:
   request thread polls for the ack every 10 ms), served by a production server, gunicorn with
   threaded workers (2 workers x 8 threads, as in issue 10; waitress when gunicorn is missing).
 * floor (pbr): the same ack-only App with `process_before_response=True`, behind the same server as
-  ours (`python -m bench.floor`: `bot.server.serve_wsgi` and `make_wsgi`, the bot's default thread
+  ours (`python -m bench.floor`: `bot.slack.server.serve_wsgi` and `make_wsgi`, the bot's default thread
   count): the framework's real limit on this server.
 * floor (pbr, answer): that App again, but `/define` acknowledges with the very message ours
   answered to `/define drain` (captured at start): what answering with content costs any Bolt app,
@@ -137,7 +137,7 @@ def typo(text: str, edits: int, rng: random.Random) -> str:
 
 def define_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
     """(kind, text) for /define: a fixed mix of exact names, aliases, typos, free text, misses."""
-    from bot.glossary import load_glossary
+    from bot.domain.glossary import load_glossary
 
     terms = load_glossary(ROOT / "data" / "glossary.yml").terms
     aliased = [t for t in terms if t.aliases]
@@ -683,7 +683,7 @@ def start_floor(
         command = [sys.executable, "-m", "bench.floor", f"--api-url={fake.api_url}", f"--port={port}"]
         command += [f"--threads={threads}"] + (["--process-before-response"] if pbr else [])
         command += [f"--answer={answer}"] if answer else []
-        about = f"bot.server (waitress), {threads} threads" + (
+        about = f"bot.slack.server (waitress), {threads} threads" + (
             ", answers with ours' message" if answer else ""
         )
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -46,9 +46,9 @@ from rapidfuzz.distance import OSA
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
 
 from bench._common import machine, percentile, print_verdicts, table  # noqa: E402
-from bot.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
-from bot.lookup import Lookup, LookupResult  # noqa: E402
-from bot.text import normalise  # noqa: E402
+from bot.domain.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
+from bot.domain.lookup import Lookup, LookupResult  # noqa: E402
+from bot.domain.text import normalise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240611

@@ -8,7 +8,7 @@ Run from the repository root (a full run takes about ten minutes)::
 
 Candidates (`--only` picks some):
 
-* `waitress-N`: the bot's own server (`bot.server`: waitress, N threads; `python -m bot` with
+* `waitress-N`: the bot's own server (`bot.slack.server`: waitress, N threads; `python -m bot` with
   WEB_THREADS=N; the pool for Slack calls after the ack keeps its default SLACK_THREADS), for N
   in 4, 8, 16;
 * `gunicorn-WxT`: gunicorn's threaded workers (`gthread`), W worker processes with T threads each;
@@ -26,7 +26,7 @@ with `process_before_response=True` (`bench/floor.py`), and two loads:
 
 Reported per candidate: req/s and p99 (median of the rounds), the bot's ratio to the floor behind
 the same server, the click burst's ack p50/p99 and the server's CPU per click.  The bot's default
-(`bot.config`: WEB_THREADS, SLACK_THREADS; `bot.server.serve`) is the candidate this chooses.
+(`bot.config`: WEB_THREADS, SLACK_THREADS; `bot.slack.server.serve`) is the candidate this chooses.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def ours_from_env() -> Any:
     from bot.config import load_settings
     from bot.logs import setup_logging
     from bot.runtime import build_runtime
-    from bot.server import make_wsgi
+    from bot.slack.server import make_wsgi
 
     settings = load_settings(os.environ)
     setup_logging(settings.log_level, [settings.bot_token, settings.signing_secret])

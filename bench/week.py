@@ -63,12 +63,12 @@ if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is
     sys.path.insert(0, str(ROOT))
 
 from bench._common import machine, table  # noqa: E402
+from bot.domain.slots import Schedule, parse_days, parse_time  # noqa: E402
 from bot.jobs import quiz_trigger, results_trigger  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
-from bot.service.posting import QUIZ_EVENT  # noqa: E402
-from bot.service.weekly import WEEKLY_EVENT  # noqa: E402
-from bot.slots import Schedule, parse_days, parse_time  # noqa: E402
-from bot.storage.states import PostState, QuizState  # noqa: E402
+from bot.services.posting import QUIZ_EVENT  # noqa: E402
+from bot.services.weekly import WEEKLY_EVENT  # noqa: E402
+from bot.storage.statuses import PostState, QuizState  # noqa: E402
 from bot.storage.tables import answers, quizzes, weekly_posts  # noqa: E402
 from tests.support.bot import FakeClock, SlackStandIn, bot_env, load_settings  # noqa: E402
 

@@ -84,15 +84,15 @@ from bench.week import (  # noqa: E402
     fire_times,
     matched_slots,
 )
+from bot.domain.slots import Schedule, parse_days, parse_time  # noqa: E402
+from bot.domain.workspace import Workspace  # noqa: E402
 from bot.jobs import Jobs, quiz_trigger, results_trigger  # noqa: E402
 from bot.runtime import Runtime, build_runtime  # noqa: E402
-from bot.service.posting import QUIZ_EVENT  # noqa: E402
-from bot.service.weekly import WEEKLY_EVENT  # noqa: E402
-from bot.slots import Schedule, parse_days, parse_time  # noqa: E402
+from bot.services.posting import QUIZ_EVENT  # noqa: E402
+from bot.services.weekly import WEEKLY_EVENT  # noqa: E402
 from bot.standin import Identity  # noqa: E402
-from bot.storage.states import PostState, QuizState  # noqa: E402
+from bot.storage.statuses import PostState, QuizState  # noqa: E402
 from bot.storage.tables import answers, quizzes, weekly_posts  # noqa: E402
-from bot.workspace import Workspace  # noqa: E402
 from tests.support.bot import CLIENT_ID, FakeClock, SlackStandIn, load_settings, oauth_env  # noqa: E402
 
 SEED = 20260329

@@ -1,48 +1,29 @@
 """Study Lab: a Slack app that teaches a team its platform's vocabulary.
 
-A map of the package.  Imports run downwards only: listeners and jobs call
-services; services use storage, Slack clients and the pure modules; the pure
-modules import nothing that does I/O.
+A map of the package.  Each folder is one wing; imports run downwards only,
+and `lint-imports` (the contracts in `pyproject.toml`, run by the tests) fails
+when one does not:
 
-Entry points
-    `__main__`        `python -m bot`: restarts a serving command with malloc tuned (`malloc`), then `cli`
-    `cli`             the command line: run, playground, define, check, leaderboard, stats, export, forget-workspace
-    `runtime`         wires one running bot from settings (used by `run`, the playground and the tests)
-    `app`             the Bolt app, its OAuth flow and its one error handler
-    `server`          waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
-    `jobs`            APScheduler: each job calls one service function
-    `config`          settings from the environment, validated and typed once
-    `malloc`          glibc malloc: two arenas, no per-thread caches, trimmed (flat memory under load)
+    __main__, cli        the command line: run, playground, define, check, report, ...
+    playground/          `python -m bot playground`: the real bot beside the stand-in, with a page
+    slack/server         waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
+    runtime              wires one running bot from settings (production, playground, tests)
+    jobs, slack/app      APScheduler's jobs; the Bolt app, its OAuth flow and its error handler
+    listeners/           Slack surfaces: read the payload, call a service, render with a view
+    services/            what the bot does: posting, closing, answering, boards, Home, practice,
+                         definitions, suggestions, modals, workspaces' lifecycle; share `core.Core`
+    views/ | storage/ | slack/installations
+                         Block Kit built from domain values (ids in `views.ids`); one module per
+                         stored concept over one engine, with Alembic migrations; which token
+                         speaks for which workspace
+    slack/client         the WebClient and its retry policy
+    config, logs, standin/
+                         settings from the environment; logging with secrets masked; the stand-in
+                         for the Slack Web API shared by the tests and the playground
+    domain/              pure logic, no I/O (the clock, zone and random source are arguments):
+                         glossary, edits, lookup, comparisons, quiz, practice, leaderboard, slots,
+                         text, workspace
 
-Slack surfaces (`listeners/`): one module per feature; each listener reads the
-payload (`listeners.payload`), calls a service, answers.
-
-Services (`service/`): posting, closing, answering, weekly results, boards,
-Home, practice, definitions, suggestions and overlays, admins, people,
-channels, schedules, workspaces; all share `service.core.Core`.
-
-Storage (`storage/`): one module per concept over one engine; Alembic
-migrations in `storage/migrations/`.
-
-Slack I/O
-    `slack_client`    the WebClient and its retry policy
-    `installations`   which token speaks for which workspace (one token, or OAuth installs)
-
-Pure modules (no I/O; the clock, zone and random source are arguments)
-    `glossary`        parsing and validating the glossary file
-    `glossary_edits`  terms as editable text, checking suggestions, the approved overlay
-    `glossaries`      the file kept loaded, with each workspace's overlay (in memory)
-    `lookup`          finding the term someone meant (rapidfuzz)
-    `comparisons`     `/define A vs B`
-    `quiz`            the rotation, questions, judging
-    `slots`           schedules, fire times across DST, local days
-    `leaderboard`     ISO weeks in a zone, ranking
-    `practice`        Leitner boxes
-    `blocks`, `suggestion_views`, `replies`   what the bot shows (Block Kit and sentences)
-    `text`            normalising and escaping
-    `workspace`       the key that keeps workspaces apart
-
-Trying it without Slack
-    `standin/`        a stand-in for the Slack Web API, shared by the tests and the playground
-    `playground/`     `python -m bot playground`: a local Slack-like page driving the real bot
+The domain never imports Slack or SQLAlchemy; listeners never import storage or
+the Web API client; views neither store nor call Slack.
 """

@@ -28,17 +28,17 @@ from datetime import UTC, datetime, timedelta
 
 from dotenv import load_dotenv
 
-from bot import blocks
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
-from bot.glossary import Glossary, GlossaryError, load_glossary
-from bot.glossary_edits import apply_changes, to_yaml
-from bot.installations import delete_installations
-from bot.leaderboard import parse_week, rank_scores, week_containing
+from bot.domain.edits import apply_changes, to_yaml
+from bot.domain.glossary import Glossary, GlossaryError, load_glossary
+from bot.domain.leaderboard import parse_week, rank_scores, week_containing
+from bot.domain.lookup import Lookup
+from bot.domain.workspace import Workspace
 from bot.logs import setup_logging
-from bot.lookup import Lookup
 from bot.malloc import limit_arenas
+from bot.slack.installations import delete_installations
 from bot.storage import Storage
-from bot.workspace import Workspace
+from bot.views import blocks
 
 log = logging.getLogger("bot")
 
@@ -280,7 +280,7 @@ def forget_workspace(settings: Settings, team: str) -> int:
 
 def run(settings: Settings) -> int:
     from bot.runtime import build_runtime  # the Slack stack is only needed here
-    from bot.server import serve
+    from bot.slack.server import serve
 
     limit_arenas()  # before any thread starts
     setup_logging(

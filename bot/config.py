@@ -20,7 +20,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.slots import DAY_NAMES, DaysError, find_zone, parse_days, parse_time
+from bot.domain.slots import DAY_NAMES, DaysError, find_zone, parse_days, parse_time
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///study-lab.db"

@@ -2,7 +2,7 @@
 
 Per scheduled channel, two jobs in the channel's zone: its quiz and its weekly
 results, with ids that name the workspace (`quiz:E…:T…:C…`).  Their trigger is
-`SlotTrigger`, a `CronTrigger` whose fire times come from `bot.slots.next_fire`
+`SlotTrigger`, a `CronTrigger` whose fire times come from `bot.domain.slots.next_fire`
 (once per local slot on DST days).  Shared jobs: recovery (unrecorded posts,
 due slots and results never posted, half-done closes), answer counts, stale
 Home tabs, glossary reloads, deleting uninstalled workspaces' data, and a sync
@@ -30,10 +30,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import malloc
 from bot.config import Settings
-from bot.glossaries import Glossaries
-from bot.service import Services
-from bot.slots import DAY_NAMES, next_fire
-from bot.storage.schedules import StoredSchedule
+from bot.domain.slots import DAY_NAMES, StoredSchedule, next_fire
+from bot.services import Services
+from bot.services.snapshots import Glossaries
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
@@ -41,7 +40,7 @@ CHANNEL_JOBS = ("quiz", "results")
 
 
 class SlotTrigger(CronTrigger):  # type: ignore[misc]
-    """A CronTrigger that fires exactly once per scheduled local date (see `bot.slots.next_fire`)."""
+    """A CronTrigger that fires exactly once per scheduled local date (see `bot.domain.slots.next_fire`)."""
 
     def __init__(self, at: time, days: tuple[int, ...], zone: ZoneInfo) -> None:
         super().__init__(

@@ -21,18 +21,18 @@ from slack_bolt import App
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
 from bot.config import Settings
-from bot.glossaries import Glossaries
-from bot.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
+from bot.domain.slots import Schedule
+from bot.domain.workspace import Workspace
 from bot.jobs import Jobs
 from bot.listeners.context import BotContext
-from bot.service import Services
-from bot.service.core import DEFAULT_LEASE, AfterAck, Clock, Core
-from bot.slack_client import make_client
-from bot.slots import Schedule
+from bot.services import Services
+from bot.services.core import DEFAULT_LEASE, AfterAck, Clock, Core
+from bot.services.snapshots import Glossaries
+from bot.slack.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
+from bot.slack.client import make_client
+from bot.slack.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
 from bot.storage import Storage
-from bot.workspace import Workspace
 
 
 def system_clock() -> datetime:

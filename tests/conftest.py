@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.config import load_settings
+from bot.runtime import Runtime, build_runtime
 from bot.standin import Person, SlackStandIn
 from bot.storage.engine import normalise_url
-from tests.support.bot import FakeClock, RunningBot
+from tests.support.bot import FakeClock, RunningBot, bot_env
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_SKIP = "TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)"
@@ -91,3 +93,12 @@ def bot(fake: SlackStandIn, sqlite_url: str) -> Iterator[RunningBot]:
     running = RunningBot.start(fake, sqlite_url)
     yield running
     running.close()
+
+
+@pytest.fixture
+def runtime(fake: SlackStandIn, database_url: str) -> Iterator[Runtime]:
+    """The wired bot (services, storage, app) on each database, without an HTTP server: for tests
+    that call listeners and services directly."""
+    built = build_runtime(load_settings(bot_env(fake, database_url)))
+    yield built
+    built.close()

@@ -7,7 +7,7 @@
 | `leaderboard` | `/leaderboard`, sharing a board                             |
 | `home`        | the Home tab opened, practice                               |
 | `suggest`     | suggesting terms and edits, owners' Approve and Reject      |
-| `workspace`   | uninstall and token revocation                              |
+| `uninstall`   | uninstall and token revocation                              |
 | `payload`     | pure helpers reading Slack's payloads (used by all)         |
 | `context`     | `BotContext`, handed to every listener through Bolt's context |
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import define, home, leaderboard, quiz, suggest, workspace
+from bot.listeners import define, home, leaderboard, quiz, suggest, uninstall
 from bot.listeners.context import Attach, BotContext
 
 
@@ -31,5 +31,5 @@ def register_listeners(app: App, bot: BotContext) -> None:
     # listeners match the same request.
     app.command("/define")(define.define)
     app.action(quiz.ANSWER_ACTIONS)(quiz.answer_quiz)
-    for feature in (define, quiz, leaderboard, home, suggest, workspace):
+    for feature in (define, quiz, leaderboard, home, suggest, uninstall):
         feature.register(app)

@@ -14,8 +14,9 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.config import Settings
-from bot.service import Services
-from bot.service.core import Core
+from bot.domain.workspace import Workspace
+from bot.services import Services
+from bot.services.core import Core
 
 KEY = "study_lab"
 
@@ -33,6 +34,17 @@ class BotContext:
     def later(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run `fn` in the bot's own pool, after the acknowledgement has been sent."""
         self.core.after_ack.run(what, fn, *args, **kwargs)
+
+    def open_modal(self, ws: Workspace, body: dict[str, Any], view: dict[str, object]) -> None:
+        """Open `view` for the click in `body`, after the acknowledgement (a trigger lives 3 seconds)."""
+        trigger = body.get("trigger_id")
+        if trigger:
+            self.later("open a modal", self.services.modals.open, ws, str(trigger), view)
+
+    def update_modal(
+        self, ws: Workspace, view_id: str, view: dict[str, object], view_hash: str | None = None
+    ) -> None:
+        self.later("update a modal", self.services.modals.update, ws, view_id, view, view_hash)
 
     def reply(self, body: dict[str, Any], respond: Any, **message: Any) -> None:
         """Answer through the request's response_url, later; private unless said otherwise."""

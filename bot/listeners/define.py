@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import blocks
 from bot.listeners import payload
 from bot.listeners.context import bot_of
+from bot.views import ids
 
 GONE = "That term is no longer in the glossary."
 
@@ -63,19 +63,15 @@ def home_pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     bot = bot_of(context)
     modal = bot.services.definitions.modal(payload.workspace(context), payload.action_value(body))
     ack()
-    if modal is not None and payload.trigger_id(body):
-        ws = payload.workspace(context)
-        bot.later(
-            "open a term",
-            lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=modal),
-        )
+    if modal is not None:
+        bot.open_modal(payload.workspace(context), body, modal)
 
 
 def register(app: App) -> None:
     """The glossary's buttons and menus; `/define` itself is registered first of all, by `register_listeners`."""
-    app.action(re.compile(rf"^{blocks.DEFINE_SHOW}_\d+$"))(show_term)
-    app.action(blocks.DEFINE_PICK)(show_term)
-    app.action(re.compile(rf"^{blocks.DEFINE_SHARE}(_\d+)?$"))(share_term)
-    app.options(blocks.DEFINE_PICK)(term_options)
-    app.options(blocks.HOME_PICK)(term_options)
-    app.action(blocks.HOME_PICK)(home_pick)
+    app.action(re.compile(rf"^{ids.DEFINE_SHOW}_\d+$"))(show_term)
+    app.action(ids.DEFINE_PICK)(show_term)
+    app.action(re.compile(rf"^{ids.DEFINE_SHARE}(_\d+)?$"))(share_term)
+    app.options(ids.DEFINE_PICK)(term_options)
+    app.options(ids.HOME_PICK)(term_options)
+    app.action(ids.HOME_PICK)(home_pick)

@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import blocks
 from bot.listeners import payload
 from bot.listeners.context import bot_of
+from bot.views import ids
 
 
 def home_opened(event: dict[str, Any], context: BoltContext) -> None:
@@ -25,11 +25,7 @@ def practice_start(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
     bot, ws = bot_of(context), payload.workspace(context)
     question = bot.services.practice.next_question(ws, payload.user_id(body))
     ack()
-    if payload.trigger_id(body):
-        bot.later(
-            "open practice",
-            lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=question),
-        )
+    bot.open_modal(ws, body, question)
 
 
 def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -39,8 +35,7 @@ def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> Non
     shown = bot.services.practice.answer_or_ask(ws, payload.user_id(body), meta, payload.choice_index(body))
     ack()
     if view.get("id"):
-        update = {"view_id": view["id"], "hash": view.get("hash"), "view": shown}
-        bot.later("update practice", lambda: bot.core.client(ws).views_update(**update))
+        bot.update_modal(ws, str(view["id"]), shown, view.get("hash"))
 
 
 def practice_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -48,13 +43,11 @@ def practice_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     question = bot.services.practice.next_question(ws, payload.user_id(body), last=payload.action_value(body))
     ack()
     if view.get("id"):
-        bot.later(
-            "next practice", lambda: bot.core.client(ws).views_update(view_id=view["id"], view=question)
-        )
+        bot.update_modal(ws, str(view["id"]), question)
 
 
 def register(app: App) -> None:
     app.event("app_home_opened")(home_opened)
-    app.action(blocks.HOME_PRACTICE)(practice_start)
-    app.action(re.compile(rf"^{blocks.PRACTICE_ANSWER}_\d+$"))(practice_answer)
-    app.action(blocks.PRACTICE_NEXT)(practice_next)
+    app.action(ids.HOME_PRACTICE)(practice_start)
+    app.action(re.compile(rf"^{ids.PRACTICE_ANSWER}_\d+$"))(practice_answer)
+    app.action(ids.PRACTICE_NEXT)(practice_next)

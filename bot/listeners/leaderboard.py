@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import blocks
+from bot.domain.workspace import Workspace
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
-from bot.workspace import Workspace
+from bot.views import blocks, ids
 
 USAGE = "Use `/leaderboard` for this week or `/leaderboard last` for last week."
 ONLY_HERE = "That leaderboard can only be shared where it was asked for."
@@ -45,4 +45,4 @@ def _share(bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respon
 
 def register(app: App) -> None:
     app.command("/leaderboard")(leaderboard)
-    app.action(blocks.LEADERBOARD_SHARE)(share_board)
+    app.action(ids.LEADERBOARD_SHARE)(share_board)

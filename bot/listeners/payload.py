@@ -16,8 +16,8 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.text import strip_control
-from bot.workspace import Workspace
+from bot.domain.text import strip_control
+from bot.domain.workspace import Workspace
 
 MAX_TEXT = 2000
 _QUIZ_VALUE = re.compile(r"^(\d{1,12}):(\d{1,2})$")

@@ -16,13 +16,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import blocks, replies
+from bot.domain.slots import ScheduleError, find_zone, parse_schedule
+from bot.domain.text import escape_mrkdwn
+from bot.domain.workspace import Workspace
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
-from bot.service.core import EXPECTED_FAILURES, failure_text
-from bot.slots import ScheduleError, find_zone, parse_schedule
-from bot.text import escape_mrkdwn
-from bot.workspace import Workspace
+from bot.services.core import EXPECTED_FAILURES, failure_text
+from bot.views import blocks, ids, replies
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
     bot.reply(body, respond, text="Your answer", blocks=reply)
 
 
-ANSWER_ACTIONS = re.compile(rf"^{blocks.QUIZ_ANSWER}_\d+$")
+ANSWER_ACTIONS = re.compile(rf"^{ids.QUIZ_ANSWER}_\d+$")
 
 
 def register(app: App) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import suggestion_views as views
+from bot.domain.edits import Suggestion
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
-from bot.service.suggestions import Decision
-from bot.storage.suggestions import Suggestion
-from bot.workspace import Workspace
+from bot.services.suggestions import Decision
+from bot.views import ids
+from bot.views import suggestions as views
 
 OFF = "Suggestions are off in this workspace: it has no glossary owners yet (`/quiz owners @someone`)."
 DECIDED = {
@@ -31,17 +31,10 @@ DECIDED = {
 }
 
 
-def _open(bot: BotContext, ws: Workspace, body: dict[str, Any], modal: dict[str, object]) -> None:
-    bot.later(
-        "open a modal",
-        lambda: bot.core.client(ws).views_open(trigger_id=payload.trigger_id(body), view=modal),
-    )
-
-
 def suggest(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     """ "Suggest this term" (the value is what was typed) or "Suggest an edit" (the value is a term)."""
     bot, ws, value = bot_of(context), payload.workspace(context), payload.action_value(body)
-    edit = payload.action(body).get("action_id") == views.SUGGEST_EDIT
+    edit = payload.action(body).get("action_id") == ids.SUGGEST_EDIT
     modal = (
         bot.services.suggestions.modal(ws, edit=value)
         if edit
@@ -51,7 +44,7 @@ def suggest(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respo
     if modal is None:
         bot.reply(body, respond, text=OFF)
     else:
-        _open(bot, ws, body, modal)
+        bot.open_modal(ws, body, modal)
 
 
 def submit_suggestion(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -102,7 +95,7 @@ def reject(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
     if not bot.services.suggestions.is_owner(ws, user):
         bot.reply(body, respond, text=DECIDED[Decision.NOT_OWNER])
         return
-    _open(bot, ws, body, views.reject_modal(_id(payload.action_value(body)), {}))
+    bot.open_modal(ws, body, views.reject_modal(_id(payload.action_value(body)), {}))
 
 
 def submit_rejection(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -115,9 +108,9 @@ def _id(raw: str) -> int:
 
 
 def register(app: App) -> None:
-    app.action(views.SUGGEST_NEW)(suggest)
-    app.action(views.SUGGEST_EDIT)(suggest)
-    app.view(views.SUGGEST_CALLBACK)(submit_suggestion)
-    app.action(views.REVIEW_APPROVE)(approve)
-    app.action(views.REVIEW_REJECT)(reject)
-    app.view(views.REJECT_CALLBACK)(submit_rejection)
+    app.action(ids.SUGGEST_NEW)(suggest)
+    app.action(ids.SUGGEST_EDIT)(suggest)
+    app.view(ids.SUGGEST_CALLBACK)(submit_suggestion)
+    app.action(ids.REVIEW_APPROVE)(approve)
+    app.action(ids.REVIEW_REJECT)(reject)
+    app.view(ids.REJECT_CALLBACK)(submit_rejection)

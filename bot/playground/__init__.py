@@ -6,7 +6,7 @@ uses the bot as in Slack, with no workspace, no tokens and no network.
 | module      | holds                                                                       |
 | ----------- | --------------------------------------------------------------------------- |
 | `session`   | `run_playground`: the runtime, its HTTP server, the stand-in, the page       |
-| `workspace` | the pretend workspace: its channel, people, and the app's slash commands     |
+| `seed`      | the pretend workspace: its channel, people, and the app's slash commands     |
 | `clock`     | the bot's clock (real time plus an offset), and when the next results are due|
 | `static/`   | the page: HTML, CSS and JavaScript, shipped as package data, no build step   |
 

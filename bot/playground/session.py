@@ -1,7 +1,7 @@
 """`run_playground(...)`: the real bot, its HTTP server, the stand-in for Slack and the page, started.
 
 In order: the stand-in binds 127.0.0.1:PORT and is seeded with the pretend
-workspace (`bot.playground.workspace`); settings are made for this run only (a
+workspace (`bot.playground.seed`); settings are made for this run only (a
 fresh bot token and signing secret, the stand-in as `SLACK_API_URL`, SQLite
 in a fresh temporary file unless `DATABASE_URL` is given, the channel as
 `QUIZ_CHANNEL` so it has a schedule); `bot.runtime.build_runtime` builds the
@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
 from bot.playground.clock import OffsetClock, next_weekly
-from bot.playground.workspace import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, seed
+from bot.playground.seed import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, seed
 from bot.runtime import Runtime, build_runtime
-from bot.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
+from bot.slack.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
 from bot.standin import SlackStandIn
 from bot.standin.interactions import Interactions
 from bot.standin.ui import Control, SlackPage

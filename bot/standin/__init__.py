@@ -13,12 +13,12 @@ playground (`python -m bot playground`) use this one stand-in.
 | `methods`      | the Web API methods, one function each                                 |
 | `checks`       | what Slack refuses (Block Kit, sizes), and where                       |
 | `server`       | `SlackStandIn`: the loopback HTTP server, faults, recording            |
-| `payloads`     | pure: the request bodies Slack sends an app, and its signature         |
+| `slack_requests` | pure: the request bodies Slack sends an app, and its signature       |
 | `interactions` | the people's side: what a person does, sent to the app signed; answers |
 | `ui`           | `SlackPage`: a Slack-like web page over all of it (the playground's)   |
 
 Imports run one way: `ui` → `interactions` → `server` → `methods` → `checks`, `state`;
-`payloads` needs nothing else here.
+`slack_requests` needs nothing else here.
 """
 
 from bot.standin.server import Call, Fault, SlackStandIn

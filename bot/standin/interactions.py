@@ -3,7 +3,7 @@
 `Interactions` is the people's side of the stand-in.  A person types in the
 message box, clicks a button, picks from a menu, opens the Home tab, closes
 or submits a modal; it builds the very payload Slack would send
-(`bot.standin.payloads`), signs it with the app's signing secret, POSTs it to
+(`bot.standin.slack_requests`), signs it with the app's signing secret, POSTs it to
 the app's request URL, and then does what Slack does with the answer:
 
 * a slash command's acknowledgement body is shown to that person only (or
@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.standin.checks import MESSAGE_BLOCKS, VIEW_BLOCKS, blocks_problem
-from bot.standin.payloads import (
+from bot.standin.server import SlackStandIn
+from bot.standin.slack_requests import (
     APP_ID,
     Actor,
     MessageSurface,
@@ -56,7 +57,6 @@ from bot.standin.payloads import (
     view_closed,
     view_submission,
 )
-from bot.standin.server import SlackStandIn
 from bot.standin.state import Channel, Identity, Person
 
 SLACKBOT = "USLACKBOT"

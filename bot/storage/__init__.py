@@ -6,10 +6,10 @@
 | `migrations/`   | Alembic revisions; `migrate` applies them (release 0.1 onwards)  |
 | `engine`        | opening SQLite or PostgreSQL for concurrent use                  |
 | `database`      | the shared `Database` and the workspace filter every query uses  |
-| `states`        | quiz and post states, as enums                                   |
+| `statuses`      | quiz and post states, as enums                                   |
 | `claims`        | fenced claims shared by quizzes and weekly posts                 |
 | `schedules`     | each channel's schedule                                          |
-| `quizzes`       | posted quizzes: claim, fence, post                               |
+| `quiz_records`  | posted quizzes: claim, fence, post                               |
 | `closes`        | closing quizzes: due, closing, closed                            |
 | `counts`        | the live "N answered" count, edited at most once per interval    |
 | `answers`       | answers and what is read from them: tallies, boards, progress    |
@@ -17,11 +17,11 @@
 | `batches`       | `BatchWriter`: many threads' writes, committed together          |
 | `weekly`        | weekly results posts                                             |
 | `practice`      | private practice cards and answers                               |
-| `stats`         | lookups, for the glossary's owners                               |
+| `searches`      | `/define` lookups, for the glossary's owners                     |
 | `budgets`       | Slack rate budgets shared across processes                       |
-| `workspaces`    | installs, per-workspace settings, deleting a workspace           |
+| `workspace_records` | installs, per-workspace settings, deleting a workspace       |
 | `suggestions`   | glossary suggestions waiting for the owners                      |
-| `overlay`       | approved glossary changes, with their history                    |
+| `glossary_changes` | approved glossary changes, with their history                 |
 
 `Storage.open(url)` opens and migrates the database and returns them all.
 Nothing outside `bot.storage` and the service layer imports SQLAlchemy.
@@ -39,14 +39,14 @@ from bot.storage.budgets import RateBudgets
 from bot.storage.closes import Closes
 from bot.storage.counts import LiveCounts
 from bot.storage.database import Database
-from bot.storage.overlay import Overlay
+from bot.storage.glossary_changes import Overlay
 from bot.storage.practice import PracticeRecords
-from bot.storage.quizzes import Quizzes
+from bot.storage.quiz_records import Quizzes
 from bot.storage.schedules import Schedules
-from bot.storage.stats import LookupStats
+from bot.storage.searches import LookupStats
 from bot.storage.suggestions import Suggestions
 from bot.storage.weekly import WeeklyPosts
-from bot.storage.workspaces import Workspaces
+from bot.storage.workspace_records import Workspaces
 
 
 @dataclass

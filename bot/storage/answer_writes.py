@@ -17,12 +17,12 @@ from functools import cached_property
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.domain.workspace import Workspace
 from bot.storage.batches import BatchWriter
 from bot.storage.database import Database, workspace_values
-from bot.storage.quizzes import QuizRecord, quiz_record
-from bot.storage.states import QuizState
+from bot.storage.quiz_records import QuizRecord, quiz_record
+from bot.storage.statuses import QuizState
 from bot.storage.tables import answers, quizzes
-from bot.workspace import Workspace
 
 _ANSWER_COLUMNS = (
     "enterprise_id",

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, case, func, or_, select
 
-from bot.leaderboard import Score, Standing, Week
+from bot.domain.leaderboard import Score, Standing, Week
+from bot.domain.workspace import Workspace
 from bot.storage.answer_writes import AnswerWriter, Recorded
 from bot.storage.database import Database, in_workspace, right_answers
 from bot.storage.tables import answers, quizzes
-from bot.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, update
 
+from bot.domain.workspace import Workspace
 from bot.storage.database import Database, in_workspace, workspace_values
 from bot.storage.tables import rate_budgets
-from bot.workspace import Workspace
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, or_, select, update
 
 from bot.storage.database import Database
-from bot.storage.quizzes import QuizRecord, select_quizzes
-from bot.storage.states import QuizState
+from bot.storage.quiz_records import QuizRecord, select_quizzes
+from bot.storage.statuses import QuizState
 from bot.storage.tables import quizzes
 
 

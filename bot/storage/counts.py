@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from bot.storage.database import Database
-from bot.storage.quizzes import QuizRecord, quiz_record
-from bot.storage.states import QuizState
+from bot.storage.quiz_records import QuizRecord, quiz_record
+from bot.storage.statuses import QuizState
 from bot.storage.tables import answers, quizzes
 
 

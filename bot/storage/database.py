@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, Connection, Engine, MetaData, Table, and_,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.domain.workspace import Workspace
 from bot.storage.engine import open_engine
 from bot.storage.migrate import migrate
-from bot.workspace import Workspace
 
 
 class Database:

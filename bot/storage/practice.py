@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.practice import Card
+from bot.domain.practice import Card
+from bot.domain.workspace import Workspace
 from bot.storage.database import Database, in_workspace, right_answers, workspace_values
 from bot.storage.tables import practice_answers, practice_cards
-from bot.workspace import Workspace
 
 
 class PracticeRecords:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import ColumnElement, Row, delete, select, update
 
-from bot.slots import Schedule, format_days, parse_days
+from bot.domain.slots import Schedule, StoredSchedule, format_days, parse_days
+from bot.domain.workspace import Workspace
 from bot.storage.database import Database, in_workspace, workspace_values
 from bot.storage.tables import schedules, workspaces
-from bot.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class StoredSchedule:
-    workspace: Workspace
-    schedule: Schedule
-    last_error: str | None = None
-    last_error_at: datetime | None = None
 
 
 def _stored(row: Row[tuple[object, ...]]) -> StoredSchedule:

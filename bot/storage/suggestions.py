@@ -3,41 +3,22 @@
 A suggestion is pending until an owner decides; the decision is a conditional
 UPDATE (pending → approved or rejected), so deciding twice, or two owners at
 once, changes nothing the second time.  Approving writes the overlay row
-(`glossary_changes`, read through `bot.storage.overlay`) in the same
+(`glossary_changes`, read through `bot.storage.glossary_changes`) in the same
 transaction, under a unique key per suggestion.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Row, func, select, update
 
-from bot.glossary_edits import TermText
+from bot.domain.edits import Suggestion, SuggestionState, TermText
+from bot.domain.workspace import Workspace
 from bot.storage.database import Database, in_workspace, workspace_values
-from bot.storage.states import SuggestionState
 from bot.storage.tables import glossary_changes, suggestions
-from bot.workspace import Workspace
 
 MAX_PENDING_PER_PERSON = 5
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    id: int
-    workspace: Workspace
-    author_id: str
-    base_term: str | None
-    fields: TermText
-    base_fields: TermText | None
-    state: SuggestionState
-    decided_by: str | None
-    decided_at: datetime | None
-    reason: str | None
-    review_channel: str | None
-    review_ts: str | None
-    term_key: str
 
 
 def _suggestion(row: Row[tuple[object, ...]]) -> Suggestion:

@@ -1,9 +1,9 @@
 """The bot's own tables, as they stand at the newest migration (SQLAlchemy Core).
 
-Every table carries `enterprise_id` and `team_id` (see `bot.workspace`), part of
+Every table carries `enterprise_id` and `team_id` (see `bot.domain.workspace`), part of
 every unique key and index that a query filters by.  Alembic migrations in
 `migrations/versions` build exactly these tables from any earlier release;
-`tests/db/test_migrations.py` checks that the two agree.  The OAuth tables
+`tests/storage/test_migrations.py` checks that the two agree.  The OAuth tables
 (`slack_installations`, `slack_bots`, `slack_oauth_states`) belong to slack_sdk's
 stores and are created by them.
 """
@@ -77,7 +77,7 @@ quizzes = Table(
     Column("prompt", Text, nullable=False),
     Column("choices", Text, nullable=False),  # JSON list of strings
     Column("correct", Integer, nullable=False),
-    Column("state", String(16), nullable=False),  # bot.storage.states.QuizState
+    Column("state", String(16), nullable=False),  # bot.storage.statuses.QuizState
     Column("message_ts", String(32)),
     Column("claimed_by", String(64), nullable=False),
     Column("claimed_at", UtcDateTime, nullable=False),
@@ -123,7 +123,7 @@ weekly_posts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("channel_id", String(32), nullable=False),
     Column("week", String(10), nullable=False),  # ISO week, e.g. 2026-W48
-    Column("state", String(16), nullable=False),  # bot.storage.states.PostState
+    Column("state", String(16), nullable=False),  # bot.storage.statuses.PostState
     Column("message_ts", String(32)),
     Column("claimed_by", String(64), nullable=False),
     Column("claimed_at", UtcDateTime, nullable=False),
@@ -197,7 +197,7 @@ suggestions = Table(
     Column("base_term", Text),  # the term an edit changes; NULL for a new term
     Column("fields", Text, nullable=False),  # JSON: the term as suggested
     Column("base_fields", Text),  # JSON: the term as it was when suggested (edits)
-    Column("state", String(16), nullable=False),  # bot.storage.states.SuggestionState
+    Column("state", String(16), nullable=False),  # bot.storage.statuses.SuggestionState
     Column("created_at", UtcDateTime, nullable=False),
     Column("decided_by", String(32)),
     Column("decided_at", UtcDateTime),

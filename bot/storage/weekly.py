@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.workspace import Workspace
 from bot.storage import claims
 from bot.storage.claims import Claim
 from bot.storage.database import Database, in_workspace, workspace_values
-from bot.storage.states import PostState
+from bot.storage.statuses import PostState
 from bot.storage.tables import weekly_posts
-from bot.workspace import Workspace
 
 
 @dataclass(frozen=True)

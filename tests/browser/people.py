@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.glossary import Glossary
+from bot.domain.glossary import Glossary
 
 CHOICE = re.compile(r"^([A-D])\s+(.+)$")
 TRAP_QUESTION = re.compile(r"^What is the common trap of (.+)\?$")

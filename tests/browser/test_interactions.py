@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.playground.workspace import BOT, CHANNEL, COMMANDS, seed
+from bot.playground.seed import BOT, CHANNEL, COMMANDS, seed
 from bot.standin import SlackStandIn
 from bot.standin.interactions import RESPONSE_URL_USES, SLACKBOT, Interactions
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.glossary import Glossary, load_glossary
+from bot.domain.glossary import Glossary, load_glossary
 from bot.playground import Playground
 from tests.browser.people import answer, article, be, quiz_message, right_letter, send
 from tests.browser.support import NO_PLAYWRIGHT, open_page, start_playground

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.playground import Playground
-from bot.playground.workspace import CHANNEL
+from bot.playground.seed import CHANNEL
 from tests.browser.people import article, send
 from tests.browser.support import NO_PLAYWRIGHT, open_page, start_playground
 

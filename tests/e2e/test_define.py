@@ -132,7 +132,7 @@ def test_asking_again_gives_the_same_answer_and_counts_again(bot: RunningBot) ->
 
 def test_an_answer_leaves_in_one_send(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
     """Status line, headers and body in one system call (one TCP segment, not two), made by the
-    server's loop rather than by the request's thread (`bot.server.SEND_BYTES`)."""
+    server's loop rather than by the request's thread (`bot.slack.server.SEND_BYTES`)."""
     sent: list[bytes] = []
     senders: list[str] = []
     real_send = dispatcher.send

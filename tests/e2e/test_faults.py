@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from bot.domain.workspace import Workspace
 from bot.standin import SlackStandIn
 from bot.storage import Storage
-from bot.storage.states import QuizState
+from bot.storage.statuses import QuizState
 from bot.storage.tables import quizzes
-from bot.workspace import Workspace
 from tests.support.bot import FakeClock, RunningBot, SlackSender, bot_env
 from tests.support.cli import start_bot
 from tests.support.replica import Replica

@@ -202,7 +202,7 @@ def test_malformed_practice_metadata_is_not_stored(hbot: RunningBot) -> None:
 
 def test_refreshes_leave_room_under_the_tier_for_people_opening_the_tab(hbot: RunningBot) -> None:
     """Refreshes after answers stop at REFRESH_LIMIT a minute; opening the tab can still publish."""
-    from bot.service.home import PUBLISH_LIMIT, REFRESH_LIMIT
+    from bot.services.home import PUBLISH_LIMIT, REFRESH_LIMIT
 
     home = hbot.services.home
     viewers = [f"U{n:03d}" for n in range(REFRESH_LIMIT + 10)]

@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.quiz import question_for_slot
+from bot.domain.slots import StoredSchedule
 from bot.jobs import job_id
-from bot.quiz import question_for_slot
 from bot.standin import Person, SlackStandIn
-from bot.storage.schedules import StoredSchedule
-from bot.storage.states import QuizState
+from bot.storage.statuses import QuizState
 from tests.support.bot import FakeClock, RunningBot
 
 CHANNEL = "C100"

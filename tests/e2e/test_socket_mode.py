@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.runtime import build_runtime
-from bot.server import serve
+from bot.slack.server import serve
 from bot.standin import SlackStandIn
 from tests.support.bot import bot_env
 from tests.support.socket_fake import SocketModeFake

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot import suggestion_views as views
 from bot.standin import Person, SlackStandIn
-from bot.standin.payloads import Actor, form_body, view_submission
+from bot.standin.slack_requests import Actor, form_body, view_submission
+from bot.views import ids
+from bot.views import suggestions as views
 from tests.support.bot import GLOSSARY, RunningBot
 from tests.support.cli import run_bot
 
@@ -75,9 +76,9 @@ def form(**fields: str) -> dict[str, Any]:
         block = views.BLOCK_OF.get(name, name)
         if name == "category":
             picked = {"text": {"type": "plain_text", "text": text}, "value": text} if text else None
-            values[block] = {views.VALUE: {"type": "static_select", "selected_option": picked}}
+            values[block] = {ids.VALUE: {"type": "static_select", "selected_option": picked}}
         else:
-            values[block] = {views.VALUE: {"type": "plain_text_input", "value": text or None}}
+            values[block] = {ids.VALUE: {"type": "plain_text_input", "value": text or None}}
     return values
 
 
@@ -126,7 +127,7 @@ def test_a_miss_offers_a_prefilled_suggestion_with_inline_errors(sbot: RunningBo
     answer = sbot.command("/define", "canary release", user=AUTHOR).json()
     offer = buttons(answer["blocks"])["Suggest this term"]
     modal = open_modal(sbot, offer["action_id"], offer["value"])
-    assert modal["callback_id"] == views.SUGGEST_CALLBACK
+    assert modal["callback_id"] == ids.SUGGEST_CALLBACK
     term_input = next(b for b in modal["blocks"] if b["block_id"] == views.BLOCK_OF["term"])
     assert term_input["element"]["initial_value"] == "canary release"
     reply = submit(sbot, modal, form(**{**CANARY, "term": "Drain", "trap": ""}))
@@ -137,9 +138,9 @@ def test_a_miss_offers_a_prefilled_suggestion_with_inline_errors(sbot: RunningBo
 
 
 def test_see_also_must_name_real_terms_and_a_category_is_one_or_the_other(sbot: RunningBot) -> None:
-    modal = open_modal(sbot, views.SUGGEST_NEW, "canary")
+    modal = open_modal(sbot, ids.SUGGEST_NEW, "canary")
     values = form(**{**CANARY, "see_also": "Nope"})
-    values[views.NEW_CATEGORY] = {views.VALUE: {"type": "plain_text_input", "value": "Rollouts"}}
+    values[views.NEW_CATEGORY] = {ids.VALUE: {"type": "plain_text_input", "value": "Rollouts"}}
     reply = submit(sbot, modal, values)
     assert set(reply["errors"]) == {views.BLOCK_OF["see_also"], views.BLOCK_OF["category"]}
 
@@ -173,7 +174,7 @@ def test_only_owners_decide_and_a_forged_id_changes_nothing(sbot: RunningBot) ->
     )
     assert sbot.storage.suggestions.count_pending(sbot.ws) == 1
     message = sbot.fake.posted(REVIEW)[-1]
-    sbot.click(views.REVIEW_APPROVE, "999999", user=OWNER, channel=REVIEW, message_ts=message["ts"])
+    sbot.click(ids.REVIEW_APPROVE, "999999", user=OWNER, channel=REVIEW, message_ts=message["ts"])
     forged = sbot.fake.wait_responses(before + 2)[-1]
     assert "can't find that suggestion" in forged.body["text"]
     assert sbot.storage.suggestions.count_pending(sbot.ws) == 1
@@ -184,7 +185,7 @@ def test_approving_twice_gives_one_overlay_row(sbot: RunningBot) -> None:
     message = sbot.fake.posted(REVIEW)[-1]  # both clicks on the message as first posted (a double click)
     for _ in range(2):
         sbot.click(
-            views.REVIEW_APPROVE, str(suggestion_id), user=OWNER, channel=REVIEW, message_ts=message["ts"]
+            ids.REVIEW_APPROVE, str(suggestion_id), user=OWNER, channel=REVIEW, message_ts=message["ts"]
         )
     sbot.after_ack_done()
     assert len(sbot.storage.overlay.history(sbot.ws)) == 1
@@ -193,7 +194,7 @@ def test_approving_twice_gives_one_overlay_row(sbot: RunningBot) -> None:
 
 def test_an_edit_shows_old_and_new_text(sbot: RunningBot) -> None:
     card = sbot.command("/define", "drain", user=AUTHOR).json()
-    modal = open_modal(sbot, views.SUGGEST_EDIT, buttons(card["blocks"])["Suggest an edit"]["value"])
+    modal = open_modal(sbot, ids.SUGGEST_EDIT, buttons(card["blocks"])["Suggest an edit"]["value"])
     values = {
         b["block_id"]: b["element"].get("initial_value") or ""
         for b in modal["blocks"]
@@ -223,11 +224,11 @@ def test_reject_asks_why_and_tells_the_author(sbot: RunningBot) -> None:
     suggestion_id = suggest_canary(sbot)
     message = sbot.fake.posted(REVIEW)[-1]
     before = len(sbot.fake.calls_to("views.open"))
-    sbot.click(views.REVIEW_REJECT, str(suggestion_id), user=OWNER, channel=REVIEW, message_ts=message["ts"])
+    sbot.click(ids.REVIEW_REJECT, str(suggestion_id), user=OWNER, channel=REVIEW, message_ts=message["ts"])
     asked = sbot.fake.wait_calls("views.open", before + 1)[-1].body["view"]
     asked = json.loads(asked) if isinstance(asked, str) else asked
     reason = {
-        views.REASON: {views.VALUE: {"type": "plain_text_input", "value": "We say <!here> canary rollout."}}
+        views.REASON: {ids.VALUE: {"type": "plain_text_input", "value": "We say <!here> canary rollout."}}
     }
     assert submit(sbot, asked, reason, user=OWNER) == {}
     sbot.after_ack_done()
@@ -241,7 +242,7 @@ def test_reject_asks_why_and_tells_the_author(sbot: RunningBot) -> None:
 def test_at_most_five_pending_suggestions_per_person(sbot: RunningBot) -> None:
     for n in range(5):
         suggest_canary(sbot, term=f"Canary {n}", aliases="")
-    modal = open_modal(sbot, views.SUGGEST_NEW, "one more")
+    modal = open_modal(sbot, ids.SUGGEST_NEW, "one more")
     reply = submit(sbot, modal, form(**{**CANARY, "term": "Canary six", "aliases": ""}))
     assert "already have 5 suggestions waiting" in reply["errors"][views.BLOCK_OF["term"]]
 
@@ -307,7 +308,7 @@ def test_owners_home_shows_misses_and_pending_suggestions_without_a_review_chann
     try:
         for _ in range(2):
             bot.command("/define", "flux capacitor")
-        modal = open_modal(bot, views.SUGGEST_NEW, "canary")
+        modal = open_modal(bot, ids.SUGGEST_NEW, "canary")
         assert submit(bot, modal, form(**CANARY))["response_action"] == "update"
         bot.storage.stats.flush()
         reply = bot.event(
@@ -337,7 +338,7 @@ def review_posted(bot: RunningBot, before: int) -> int:
 def edit_term(bot: RunningBot, name: str, **changes: str) -> int:
     """Suggest an edit of a term (as the author); the suggestion's id."""
     before = len(bot.fake.posted(REVIEW))
-    modal = open_modal(bot, views.SUGGEST_EDIT, name)
+    modal = open_modal(bot, ids.SUGGEST_EDIT, name)
     term = bot.runtime.core.glossary(bot.ws).glossary.get(name)
     assert term is not None
     fields = {"term": term.term, "category": term.category, "definition": term.definition, "trap": term.trap}
@@ -349,7 +350,7 @@ def edit_term(bot: RunningBot, name: str, **changes: str) -> int:
 def decide(bot: RunningBot, suggestion_id: int) -> str:
     """An owner clicks Approve; what the owner is told privately, if anything ('' when approved)."""
     before = len(bot.fake.responses)
-    bot.click(views.REVIEW_APPROVE, str(suggestion_id), user=OWNER, channel=REVIEW)
+    bot.click(ids.REVIEW_APPROVE, str(suggestion_id), user=OWNER, channel=REVIEW)
     bot.after_ack_done()
     said = bot.fake.responses[before:]
     return str(said[0].body["text"]) if said else ""

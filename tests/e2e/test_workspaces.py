@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.workspace import Workspace
 from bot.standin import Identity, Person, SlackStandIn
-from bot.standin.payloads import Actor, form_body, view_submission
-from bot.workspace import Workspace
+from bot.standin.slack_requests import Actor, form_body, view_submission
 from tests.support.bot import FakeClock, RunningBot
 from tests.support.cli import run_bot
 

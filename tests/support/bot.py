@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
+from bot.domain.workspace import Workspace
 from bot.runtime import Runtime, build_runtime
-from bot.server import make_server, make_wsgi, run_until_closed
-from bot.service import Services
+from bot.services import Services
+from bot.slack.server import make_server, make_wsgi, run_until_closed
 from bot.standin import Identity, SlackStandIn
-from bot.standin.payloads import click_body, command_body, event_callback, signature_headers
+from bot.standin.slack_requests import click_body, command_body, event_callback, signature_headers
 from bot.storage import Storage
-from bot.storage.quizzes import QuizRecord
-from bot.workspace import Workspace
+from bot.storage.quiz_records import QuizRecord
 
 SECRET = "test-signing-secret-0123456789"
 TOKEN = "xoxb-test-0000-secret-token"
@@ -222,7 +222,7 @@ class RunningBot(SlackSender):
         self._closing = threading.Event()
         self._thread = threading.Thread(
             target=run_until_closed, args=(self.server, self._closing), name="http", daemon=True
-        )  # named as `bot.server.serve` names the loop's thread
+        )  # named as `bot.slack.server.serve` names the loop's thread
         self._thread.start()
 
     @classmethod

@@ -1,7 +1,7 @@
 """Workspaces on every row; fenced claims; counted and practice quizzes; shared rate budgets.
 
 * Every table gains `enterprise_id` and `team_id` (empty for rows of release
-  0.1, which `bot.storage.workspaces.adopt_unowned` gives to the token's
+  0.1, which `bot.storage.workspace_records.adopt_unowned` gives to the token's
   workspace in single-workspace mode), and every unique key and index a query
   filters by includes them.
 * Quizzes and weekly posts gain a fence (a counter bumped by every retaken

@@ -1,0 +1,154 @@
+"""`/define`: what a person typed, looked up in their workspace's glossary and answered.
+
+The lookup itself is pure (`bot.domain.lookup`); this adds the workspace's glossary,
+the answer's blocks, and the statistics the glossary's owners read (buffered,
+so a `/define` never waits for the database).  An answer depends only on the
+glossary snapshot and the text, so the last `ANSWERS_KEPT` answers are
+remembered by snapshot and text (`Memo`; a reload or an overlay is a new
+snapshot, so nothing goes stale): a text asked again costs a dictionary read,
+and every asking is still recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.domain.comparisons import split_comparison
+from bot.domain.glossary import Term
+from bot.domain.lookup import Lookup
+from bot.domain.text import normalise
+from bot.domain.workspace import Workspace
+from bot.services.core import Core
+from bot.services.snapshots import Loaded
+from bot.views import blocks
+
+log = logging.getLogger(__name__)
+ANSWERS_KEPT = 1024  # remembered answers, all workspaces together (about 2.5 KiB each)
+MEMO_TEXT = 200  # longer texts are answered afresh each time, not remembered
+
+
+class Memo:
+    """Values by key, at most `size` of them, the oldest dropped first.
+
+    Not a cachetools cache: those are not thread-safe, so every read would take a lock and their
+    bookkeeping, on every `/define`.  Here a read is one `dict.get`, atomic under the GIL; only a
+    write (a text not seen before) takes the lock.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            while len(self._items) >= self.size:
+                del self._items[next(iter(self._items))]
+            self._items[key] = value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # the fallback text, escaped
+    blocks: blocks.Blocks
+
+    @cached_property
+    def private_reply(self) -> str:
+        """The answer as the JSON body of a private reply, serialised once (answers are remembered)."""
+        return json.dumps({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a text finds in one glossary snapshot: the answer, and the lookups it counts as."""
+
+    answer: Answer
+    lookups: tuple[tuple[str | None, str], ...]  # (term found or None, the text as looked up)
+
+
+class Definitions:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._answers = Memo(ANSWERS_KEPT)
+
+    def define(self, ws: Workspace, typed: str, suggest: bool = False) -> Answer:
+        """The answer to `/define TEXT`; `suggest`: the workspace takes suggestions (offer them)."""
+        loaded = self.core.glossary(ws)
+        key = (loaded.serial, typed, suggest)  # the serial, not the snapshot: nothing pins it
+        found: Found | None = self._answers.get(key)
+        if found is None:
+            found = self._find(loaded, typed, suggest)
+            if len(typed) <= MEMO_TEXT:
+                self._answers.put(key, found)
+        for term, query in found.lookups:
+            self._record(ws, term, query)
+        return found.answer
+
+    def _find(self, loaded: Loaded, typed: str, suggest: bool) -> Found:
+        if normalise(typed) in ("", "help"):
+            return Found(Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary)), ())
+        compared = self._compare(loaded.lookup, typed)
+        if compared is not None:
+            first, second = compared
+            answer = Answer(
+                blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
+            )
+            return Found(answer, ((first.term, ""), (second.term, "")))
+        result = loaded.lookup.find(typed)
+        term = result.match.term if result.match else None
+        answer = Answer(
+            blocks.plain(term or "No exact match"),
+            blocks.lookup_blocks(loaded.glossary, result, typed, suggest),
+        )
+        return Found(answer, ((term, result.query),))
+
+    def _compare(self, lookup: Lookup, typed: str) -> tuple[Term, Term] | None:
+        """Two different terms when the text compares two; None otherwise."""
+        sides = split_comparison(typed)
+        if sides is None or lookup.exact.get(normalise(typed)) is not None:
+            return None
+        found = [lookup.find(side).match for side in sides]
+        if found[0] is None or found[1] is None or found[0] is found[1]:
+            return None
+        return found[0], found[1]
+
+    def _record(self, ws: Workspace, term: str | None, query: str) -> None:
+        try:
+            self.core.storage.stats.record(ws, term, None if term else query, self.core.clock())
+        except SQLAlchemyError as exc:
+            log.warning("lookup not recorded: %s", type(exc).__name__)
+
+    def card(
+        self, ws: Workspace, name: str, shared_by: str | None = None, suggest: bool = False
+    ) -> Answer | None:
+        """A term's card (for a button or a menu pick), or None when the term is gone."""
+        glossary = self.core.glossary(ws).glossary
+        term = glossary.get(name)
+        if term is None:
+            return None
+        text = f"{term.term}: {term.definition}" if shared_by is not None else term.term
+        return Answer(
+            blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest)
+        )
+
+    def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
+        return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)
+
+    def modal(self, ws: Workspace, name: str) -> dict[str, object] | None:
+        glossary = self.core.glossary(ws).glossary
+        term = glossary.get(name)
+        return blocks.term_modal(glossary, term) if term is not None else None

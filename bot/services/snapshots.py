@@ -1,0 +1,92 @@
+"""The running bot's glossaries: the file, reloaded when it changes, and each workspace's overlay.
+
+`Glossaries.base` is the last good glossary from the file with its lookup
+index, every workspace's default; `for_workspace(ws)` is what one workspace
+sees: the base, or the base with its approved suggestions applied
+(`set_overlay`, kept current by `bot.services.overlays`).  A check (run every
+few seconds by the scheduler) compares the file's modification time and size;
+on a change it loads the file again and bumps `version`, so overlays are
+applied again on top of it.  An invalid edit is logged with the full report
+and the last good glossary keeps serving.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.domain.glossary import Glossary, GlossaryError, load_glossary
+from bot.domain.lookup import Lookup
+from bot.domain.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+_serials = itertools.count(1)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class Loaded:
+    """One glossary snapshot: the terms, their lookup index, and a number no other snapshot of
+    this process has (what remembers answers by snapshot keys them on, so that it does not keep
+    a replaced snapshot, with its index, alive)."""
+
+    glossary: Glossary
+    lookup: Lookup
+    serial: int = field(default_factory=lambda: next(_serials))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class Glossaries:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp = _stamp(self.path)
+        glossary = load_glossary(self.path)  # GlossaryError: the bot refuses to start
+        self._current = Loaded(glossary, Lookup(glossary))
+        self._overlays: dict[Workspace, Loaded] = {}
+        self.version = 1  # bumped on every reload of the file
+
+    @property
+    def base(self) -> Loaded:
+        """The file's glossary, every workspace's default."""
+        return self._current
+
+    def for_workspace(self, ws: Workspace) -> Loaded:
+        return self._overlays.get(ws, self._current)
+
+    def set_overlay(self, ws: Workspace, glossary: Glossary | None) -> None:
+        """What `ws` sees from now on: `glossary` (the base with its approved changes), or the base."""
+        with self._lock:
+            if glossary is None:
+                self._overlays.pop(ws, None)
+            else:
+                self._overlays[ws] = Loaded(glossary, Lookup(glossary))
+
+    def reload_if_changed(self) -> bool:
+        """Reload after an edit; True when a new glossary is now serving."""
+        stamp = _stamp(self.path)
+        with self._lock:
+            if stamp == self._stamp:
+                return False
+            self._stamp = stamp
+            try:
+                glossary = load_glossary(self.path)
+            except GlossaryError as exc:
+                log.error("glossary edit not loaded; still serving the last good one.\n%s", exc.report())
+                return False
+            self._current = Loaded(glossary, Lookup(glossary))
+            self.version += 1
+        log.info("glossary reloaded: %d terms from %s", len(glossary.terms), self.path)
+        return True

@@ -1,0 +1,122 @@
+"""Building the Bolt app: `build_app(...)` registers every listener, and the OAuth flow when installing.
+
+The app answers from the request thread (`process_before_response=True`):
+each listener's `ack` becomes the HTTP response the moment the listener
+returns, with no polling, and everything slow after it runs in the bot's own
+pool (`Core.after_ack`).  One error handler turns unexpected failures into a
+short apology for the user (a 200, never a 500 and never a stack trace in
+Slack) and a database outage into "please try again".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.config import Settings
+from bot.domain.workspace import Workspace
+from bot.listeners import register_listeners
+from bot.listeners.context import BotContext
+from bot.services.core import DB_DOWN
+
+log = logging.getLogger(__name__)
+BROKEN = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+# The bot scopes the app asks for at install; manifest.yml lists the same (a test checks).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+    "users:read",
+)
+STATE_EXPIRATION_SECONDS = 600
+
+
+def authorize_url(api_url: str) -> str:
+    """Slack's authorize page beside its Web API (https://slack.com/oauth/v2/authorize for the real one)."""
+    return api_url.removesuffix("/").removesuffix("api") + "oauth/v2/authorize"
+
+
+def oauth_settings(
+    settings: Settings,
+    client: WebClient,
+    installations: SQLAlchemyInstallationStore,
+    states: SQLAlchemyOAuthStateStore,
+    on_installed: Callable[[Workspace, bool], None],
+) -> OAuthSettings:
+    def success(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        ws = Workspace.of_install(
+            installation.team_id, installation.enterprise_id, bool(installation.is_enterprise_install)
+        )
+        on_installed(ws, bool(installation.is_enterprise_install))
+        return args.default.success(args)
+
+    oauth = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=installations,
+        state_store=states,
+        state_expiration_seconds=STATE_EXPIRATION_SECONDS,
+        authorization_url=authorize_url(settings.api_url),
+        callback_options=CallbackOptions(success=success, failure=lambda args: args.default.failure(args)),
+    )
+    # OAuthSettings makes its own WebClient for token rotation; this one goes to SLACK_API_URL too.
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=log,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        installation_store=installations,
+        token_rotation_expiration_minutes=120,
+        client=client,
+        cache_enabled=True,  # one auth.test per token, not one per request before every acknowledgement
+    )
+    return oauth
+
+
+def build_app(
+    settings: Settings, bot: BotContext, client: WebClient, oauth: OAuthSettings | None = None
+) -> App:
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or None,
+        request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,
+        process_before_response=True,
+        oauth_settings=oauth,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_listeners(app, bot)
+    app.error(on_error)
+    return app
+
+
+def on_error(
+    error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None
+) -> BoltResponse | None:
+    text = DB_DOWN if isinstance(error, (OperationalError, DBAPIError)) else BROKEN
+    log.error("listener failed: %s", type(error).__name__, exc_info=error)
+    if response is not None and isinstance(body, dict) and body.get("command"):
+        # A slash command not yet acknowledged: the apology is the answer.
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+    if respond is not None and isinstance(body, dict) and body.get("response_url"):
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception:  # noqa: BLE001 - nothing more can be said to the user
+            log.warning("could not tell the user about the failure")
+    if response is not None:
+        return BoltResponse(status=200, body="")  # acknowledged: never a 500 to Slack
+    return None

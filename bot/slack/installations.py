@@ -1,0 +1,128 @@
+"""Which token speaks for which workspace: one from the environment, or many installed through OAuth.
+
+`SingleWorkspace` holds the bot token from `SLACK_BOT_TOKEN`; its workspace is
+the one `auth.test` names.  `InstalledWorkspaces` reads each workspace's bot
+token from slack_sdk's SQLAlchemy installation store (the same database),
+rotates it when the app uses token rotation and it is about to expire, and
+keeps a client per token for a short while.  Scheduled posts, count edits,
+reveals, weekly results and Home publishes all get their client here, so every
+call uses the token of the workspace it is about.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+from cachetools import TTLCache
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine, inspect, select
+
+from bot.domain.workspace import Workspace
+from bot.slack.client import make_client
+
+CACHE_SECONDS = 60.0
+CACHED_CLIENTS = 2_000  # the least recently used go first beyond this
+ROTATE_MINUTES_BEFORE_EXPIRY = 120
+
+
+class NotInstalled(Exception):
+    """The workspace has no installation (never installed, or uninstalled)."""
+
+
+class SlackClients(Protocol):
+    def for_workspace(self, ws: Workspace) -> WebClient: ...
+
+    def forget(self, ws: Workspace) -> None: ...
+
+
+class SingleWorkspace:
+    def __init__(self, token: str, api_url: str) -> None:
+        self.client = make_client(token, api_url)
+        self._workspace: Workspace | None = None
+
+    def identify(self) -> Workspace:
+        """The token's workspace, from `auth.test` (asked once)."""
+        if self._workspace is None:
+            info = self.client.auth_test()
+            self._workspace = Workspace.of_install(
+                info.get("team_id"), info.get("enterprise_id"), bool(info.get("is_enterprise_install"))
+            )
+        return self._workspace
+
+    def for_workspace(self, ws: Workspace) -> WebClient:
+        if ws != self.identify():
+            raise NotInstalled(ws.key)
+        return self.client
+
+    def forget(self, ws: Workspace) -> None:
+        """A single token cannot be reinstalled from here; nothing to forget."""
+
+
+class InstalledWorkspaces:
+    def __init__(
+        self,
+        store: SQLAlchemyInstallationStore,
+        client_id: str,
+        client_secret: str,
+        api_url: str,
+        clock: Monotonic = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.api_url = api_url
+        self.rotator = TokenRotator(
+            client_id=client_id, client_secret=client_secret, client=make_client(None, api_url)
+        )
+        self._lock = threading.Lock()
+        self._clients: TTLCache[Workspace, WebClient] = TTLCache(CACHED_CLIENTS, CACHE_SECONDS, timer=clock)
+
+    def for_workspace(self, ws: Workspace) -> WebClient:
+        with self._lock:
+            cached = self._clients.get(ws)
+        if cached is not None:
+            return cached
+        bot = self.store.find_bot(
+            enterprise_id=ws.enterprise_id or None,
+            team_id=ws.team_id or None,
+            is_enterprise_install=ws.is_org,
+        )
+        if bot is None or not bot.bot_token:
+            raise NotInstalled(ws.key)
+        if bot.bot_refresh_token:
+            rotated = self.rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
+            )
+            if rotated is not None:
+                self.store.save_bot(rotated)
+                bot = rotated
+        client = make_client(bot.bot_token, self.api_url)
+        with self._lock:
+            self._clients[ws] = client
+        return client
+
+    def forget(self, ws: Workspace) -> None:
+        with self._lock:
+            self._clients.pop(ws, None)
+
+
+def delete_installations(engine: Engine, ws: Workspace) -> None:
+    """Delete the workspace's OAuth installations and bots, whichever app (client id) made them.
+
+    Nothing to do when the database has no OAuth tables (single-workspace mode).
+    """
+    if "slack_bots" not in inspect(engine).get_table_names():
+        return
+    probe = SQLAlchemyInstallationStore(client_id="", engine=engine)
+    with engine.begin() as conn:
+        apps = set(conn.execute(select(probe.bots.c.client_id).distinct()).scalars())
+        apps |= set(conn.execute(select(probe.installations.c.client_id).distinct()).scalars())
+    for client_id in apps:
+        store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+        store.delete_all(enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None)
+
+
+class Monotonic(Protocol):
+    def __call__(self) -> float: ...

@@ -1,0 +1,98 @@
+"""Listeners called as plain functions with a stub `ack` (as Slack's starter template tests them),
+over the real services of a runtime whose Slack is the stand-in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from slack_bolt import BoltContext
+from slack_bolt.authorization import AuthorizeResult
+from sqlalchemy.exc import OperationalError
+
+from bot.listeners import define, quiz
+from bot.listeners.context import KEY
+from bot.runtime import Runtime
+from bot.standin import Person, SlackStandIn
+
+
+class Recorder:
+    """A stub for `ack` or `respond`: records every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append({"args": args, **kwargs})
+
+
+def context_of(runtime: Runtime) -> BoltContext:
+    context = BoltContext()
+    context[KEY] = runtime.bot
+    context["authorize_result"] = AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-x")
+    return context
+
+
+def command(text: str, user: str = "U100", channel: str = "C100") -> dict[str, str]:
+    return {"command": "/x", "text": text, "user_id": user, "channel_id": channel, "team_id": "T1"}
+
+
+def test_define_answers_in_its_acknowledgement(runtime: Runtime) -> None:
+    ack = Recorder()
+    define.define(ack=ack, command=command("draen"), context=context_of(runtime))  # type: ignore[arg-type]
+    [call] = ack.calls
+    answer = json.loads(call["args"][0])
+    assert answer["response_type"] == "ephemeral"
+    assert "A no-new-work posture" in str(answer["blocks"]) and "Showing *Drain*" in str(answer["blocks"])
+
+
+def test_quiz_help_and_status_are_answered_at_once(runtime: Runtime) -> None:
+    for text, expected in (("help", "/quiz schedule HH:MM"), ("status", "No term of the day here yet")):
+        ack, respond = Recorder(), Recorder()
+        quiz.quiz(ack=ack, command=command(text), context=context_of(runtime), respond=respond)  # type: ignore[arg-type]
+        [answer] = ack.calls
+        assert expected in answer["text"] and respond.calls == []
+
+
+def test_quiz_schedule_acknowledges_first_and_answers_from_the_pool(
+    runtime: Runtime, fake: SlackStandIn
+) -> None:
+    fake.state.add_person(Person("U100", "Quinn Admin", is_admin=True))
+    ack, respond = Recorder(), Recorder()
+    quiz.quiz(
+        ack=ack, command=command("schedule 09:30 Japan daily"), context=context_of(runtime), respond=respond
+    )  # type: ignore[arg-type]
+    assert ack.calls == [{"args": ()}]  # an empty acknowledgement: nothing slow before it
+    assert runtime.core.after_ack.wait_idle(10)
+    [answer] = respond.calls
+    assert "Scheduled: 09:30 Japan, daily" in answer["text"] and answer["response_type"] == "ephemeral"
+
+
+def test_an_invalid_quiz_button_is_acknowledged_and_stores_nothing(runtime: Runtime) -> None:
+    ack, respond = Recorder(), Recorder()
+    body = {
+        "user": {"id": "U1"},
+        "actions": [{"value": "12:99:UVICTIM"}],
+        "response_url": "http://127.0.0.1:9/r",
+    }
+    quiz.answer_quiz(ack=ack, body=body, context=context_of(runtime), respond=respond)  # type: ignore[arg-type]
+    assert ack.calls == [{"args": ()}]
+    assert runtime.core.after_ack.wait_idle(10)
+    assert "not valid" in respond.calls[0]["text"]
+
+
+def test_a_quiz_subcommand_that_fails_after_the_ack_still_answers(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away between the acknowledgement and the work: the person is told."""
+
+    def unreachable(*args: object) -> bool:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(runtime.services.admins, "may_manage", unreachable)
+    ack, respond = Recorder(), Recorder()
+    quiz.quiz(ack=ack, command=command("off"), context=context_of(runtime), respond=respond)  # type: ignore[arg-type]
+    assert runtime.core.after_ack.wait_idle(10)
+    [answer] = respond.calls
+    assert "database is not reachable" in answer["text"]
