@@ -18,6 +18,7 @@
 | `weekly`        | weekly results posts                                             |
 | `practice`      | private practice cards and answers                               |
 | `stats`         | lookups, for the glossary's owners                               |
+| `learning`      | every answer, as the learning report reads them                  |
 | `budgets`       | Slack rate budgets shared across processes                       |
 | `workspaces`    | installs, per-workspace settings, deleting a workspace           |
 | `suggestions`   | glossary suggestions waiting for the owners                      |
@@ -39,6 +40,7 @@ from bot.storage.budgets import RateBudgets
 from bot.storage.closes import Closes
 from bot.storage.counts import LiveCounts
 from bot.storage.database import Database
+from bot.storage.learning import LearningRecords
 from bot.storage.overlay import Overlay
 from bot.storage.practice import PracticeRecords
 from bot.storage.quizzes import Quizzes
@@ -64,6 +66,7 @@ class Storage:
     workspaces: Workspaces
     suggestions: Suggestions
     overlay: Overlay
+    learning: LearningRecords
 
     @classmethod
     def on(cls, db: Database) -> Storage:
@@ -81,6 +84,7 @@ class Storage:
             Workspaces(db),
             Suggestions(db),
             Overlay(db),
+            LearningRecords(db),
         )
 
     @classmethod
