@@ -17,6 +17,7 @@ leaderboard, practice, blocks) to storage and to Slack through `Core`:
 | `people`     | names and admin status from `users.info`                                 |
 | `channels`   | membership, permalinks, finding the bot's own earlier post               |
 | `home`       | the App Home tab                                                         |
+| `learning`   | the learning report (`/quiz report`, the page) and Home's initial vs current |
 | `practice`   | private practice in a modal                                              |
 | `workspaces` | install, uninstall, deleting a workspace's data                          |
 
@@ -39,6 +40,7 @@ from bot.service.closing import Closing
 from bot.service.core import Core
 from bot.service.definitions import Definitions
 from bot.service.home import HomeTabs
+from bot.service.learning import LearningReports
 from bot.service.overlays import Overlays
 from bot.service.people import People
 from bot.service.posting import Posting
@@ -67,6 +69,7 @@ class Services:
     workspaces: Lifecycle
     overlays: Overlays
     suggestions: SuggestionBox
+    learning: LearningReports
 
     @classmethod
     def build(
@@ -87,6 +90,7 @@ class Services:
         core.on_token_failed = lifecycle.token_failed
         overlays = Overlays(core)
         suggestions = SuggestionBox(core, admins, people, overlays)
+        learning = LearningReports(core, admins)
         return cls(
             core,
             people,
@@ -99,9 +103,10 @@ class Services:
             ScheduleManager(core, channels),
             Answering(core),
             Definitions(core),
-            HomeTabs(core, boards, suggestions),
+            HomeTabs(core, boards, suggestions, learning),
             PracticeSessions(core, rng),
             lifecycle,
             overlays,
             suggestions,
+            learning,
         )
