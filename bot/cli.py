@@ -7,7 +7,8 @@ the real bot against a stand-in for Slack, with a Slack-like page on
 127.0.0.1, to try it with no workspace and no tokens.  The other commands
 work offline, with no Slack at all: `define TERM` prints an answer, `check
 [PATH]` validates a glossary, `leaderboard CHANNEL` prints a week's board,
-`stats` prints what the glossary's owners should know, `export` prints the
+`stats` prints what the glossary's owners should know, `report --out FILE`
+writes the learning report as one HTML page, `export` prints the
 glossary, `forget-workspace TEAM` deletes a workspace's data now.  Commands
 that read a workspace's data take `--team` (needed when the database holds
 more than one workspace).
@@ -64,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_stats.add_argument("--days", type=int, default=30)
     p_stats.add_argument("--team", help="the workspace (team id), when the database holds several")
+    p_report = sub.add_parser("report", help="write the learning report: one self-contained HTML page")
+    p_report.add_argument("--out", required=True, help="the HTML file to write, such as report.html")
+    p_report.add_argument(
+        "--weeks", type=int, default=8, help="how many ISO weeks, up to this one (default 8)"
+    )
+    p_report.add_argument(
+        "--workspace", "--team", dest="team", help="the workspace (team id), when the database holds several"
+    )
     p_forget = sub.add_parser("forget-workspace", help="delete everything kept for a workspace, now")
     p_forget.add_argument("team", help="the workspace's team id (or enterprise id for an org-wide install)")
     p_export = sub.add_parser("export", help="print the glossary")
@@ -95,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "leaderboard":
             return leaderboard(settings, args.channel, args.week, args.json, args.team)
+        if command == "report":
+            return report(settings, args.out, args.weeks, args.team)
         if command == "forget-workspace":
             return forget_workspace(settings, args.team)
         return stats(settings, args.days, args.team)
@@ -263,6 +274,31 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
         print(f"\n{title}:")
         print("\n".join(f"  {count:>5}  {name}" for name, count in rows) or "  none")
     print(f"\nSuggestions waiting for review: {pending}")
+    return 0
+
+
+def report(settings: Settings, out: str, weeks: int, team: str | None) -> int:
+    from bot.services.learning import MAX_WEEKS, learning_report, stored_zone
+    from bot.views.report_page import report_page
+
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UsageError(f"--weeks must be between 1 and {MAX_WEEKS}")
+    storage = Storage.open(settings.database_url)
+    try:
+        ws = pick_workspace(storage, team)
+        glossary = apply_changes(_glossary(settings), [c.change for c in storage.overlay.active(ws)]).glossary
+        zone = stored_zone(storage, ws, settings.default_zone)
+        page = report_page(
+            learning_report(storage, ws, glossary, datetime.now(UTC), zone, weeks), ws.team_id or ws.key
+        )
+    finally:
+        storage.close()
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(page)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+    print(f"Wrote the learning report for {ws.team_id or ws.key} ({weeks} weeks) to {out}")
     return 0
 
 

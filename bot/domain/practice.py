@@ -2,6 +2,8 @@
 
 Each (user, term) has a card in box 1 to 5.  A right answer moves the card up
 one box and further out in time; a miss sends it back to box 1, due at once.
+A channel quiz answer moves a card the same way (`with_quiz_answers`): a miss
+puts the term in box 1, and once it has a card a right answer moves it up.
 The next term to practise is, in order: a missed term that is due, a term never
 practised, then the due card in the lowest box; when nothing is due, the card
 due soonest.  The clock (`now`) and the random source (`rng`) are arguments.
@@ -10,8 +12,8 @@ due soonest.  The clock (`now`) and the random source (`rng`) are arguments.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 TOP_BOX = 5
@@ -30,6 +32,8 @@ class Card:
     box: int
     due_at: datetime
     misses: int = 0
+    # The last answer that moved it (None: not known); bookkeeping, not part of the card's state.
+    updated_at: datetime | None = field(default=None, compare=False)
 
 
 def after_answer(card: Card | None, term: str, correct: bool, now: datetime) -> Card:
@@ -38,8 +42,29 @@ def after_answer(card: Card | None, term: str, correct: bool, now: datetime) -> 
     misses = card.misses if card is not None else 0
     if correct:
         box = min(box + 1, TOP_BOX)
-        return Card(term, box, now + INTERVALS[box], misses)
-    return Card(term, 1, now, misses + 1)
+        return Card(term, box, now + INTERVALS[box], misses, now)
+    return Card(term, 1, now, misses + 1, now)
+
+
+def with_quiz_answers(
+    cards: Mapping[str, Card], quiz_answers: Iterable[tuple[str, bool, datetime]]
+) -> dict[str, Card]:
+    """The cards as they stand once channel quiz answers (term, right, when) are counted, in time order.
+
+    A quiz answer moves a card exactly as a practice answer would, unless the
+    card was last moved at or after it (the stored card already counts it).  A
+    miss gives a term it has no card for a card in box 1; a right answer to a
+    term with no card gives it none (Practice still offers it as new).
+    """
+    out = dict(cards)
+    for term, correct, at in sorted(quiz_answers, key=lambda a: a[2]):
+        card = out.get(term)
+        if card is None and correct:
+            continue
+        if card is not None and card.updated_at is not None and at <= card.updated_at:
+            continue
+        out[term] = after_answer(card, term, correct, at)
+    return out
 
 
 def next_term(

@@ -22,6 +22,7 @@ from bot.domain.workspace import Workspace
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.services.core import EXPECTED_FAILURES, failure_text
+from bot.services.learning import DEFAULT_WEEKS, MAX_WEEKS
 from bot.views import blocks, ids, replies
 
 
@@ -125,6 +126,20 @@ def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: boo
     respond(**_private(text))
 
 
+def _report(cmd: QuizCommand, respond: Respond) -> None:
+    """In the pool: the learning report, privately (refused politely to all but admins and owners)."""
+    weeks = cmd.args[0] if cmd.args else str(DEFAULT_WEEKS)
+    if not weeks.isdigit() or not 1 <= int(weeks) <= MAX_WEEKS:
+        respond(**_private(f"Give a number of weeks from 1 to {MAX_WEEKS}, such as `/quiz report 8`."))
+        return
+    try:
+        shown = cmd.bot.services.learning.for_slack(cmd.ws, cmd.user, int(weeks))
+    except EXPECTED_FAILURES as exc:
+        respond(**_private(failure_text(exc)))
+        return
+    respond(response_type="ephemeral", text="Learning report", blocks=shown)
+
+
 # Subcommands answered from the pool, and whether only quiz admins may use them (anyone may use
 # `now`: a quiz admin's question counts, anyone else's is a practice round).
 LATER: dict[str, tuple[Callable[[QuizCommand], str], bool]] = {
@@ -157,7 +172,10 @@ def quiz(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respo
     """`/quiz SUBCOMMAND …`, dispatched through the tables above."""
     cmd, sub = _parse(command, context)
     bot = cmd.bot
-    if sub in LATER and (sub != "admins" or cmd.args):  # anyone may see the admins; only they change them
+    if sub == "report":
+        ack()
+        bot.later("/quiz report", _report, cmd, respond)
+    elif sub in LATER and (sub != "admins" or cmd.args):  # anyone may see the admins; only they change them
         ack()
         bot.later(f"/quiz {sub}", _later, cmd, *LATER[sub], respond)
     else:

@@ -20,9 +20,10 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler
 from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,7 +35,8 @@ from bot.runtime import Runtime, build_runtime
 from bot.slack.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
 from bot.standin import SlackStandIn
 from bot.standin.interactions import Interactions
-from bot.standin.ui import Control, SlackPage
+from bot.standin.ui import SECURITY_HEADERS, Control, SlackPage
+from bot.views.report_page import report_page
 
 DEFAULT_PORT = 3000
 IGNORED = ("SLACK_", "QUIZ_CHANNEL", "QUIZ_ADMINS", "GLOSSARY_OWNERS", "GLOSSARY_REVIEW_CHANNEL")
@@ -106,6 +108,32 @@ class Playground:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
 
+REPORT_PATH = "/report"
+
+
+def report_route(runtime: Runtime, port: int) -> Callable[[BaseHTTPRequestHandler, str], None]:
+    """`GET /report`: the learning report page, as `study-lab report` writes it (the page's own hosts only)."""
+    hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def route(handler: BaseHTTPRequestHandler, method: str) -> None:
+        if handler.headers.get("Host", "") not in hosts or method != "GET":
+            status, body, kind = 403, b"Forbidden", "text/plain; charset=utf-8"
+        else:
+            ws = runtime.workspace
+            assert ws is not None  # the playground runs one workspace
+            page = report_page(runtime.services.learning.report(ws), ws.team_id or ws.key)
+            status, body, kind = 200, page.encode(), "text/html; charset=utf-8"
+        handler.send_response(status)
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in SECURITY_HEADERS.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return route
+
+
 def run_playground(
     port: int = DEFAULT_PORT,
     glossary: Path | str | None = None,
@@ -163,6 +191,7 @@ def run_playground(
             ),
         )
         static = files("bot.playground") / "static"
+        slack.routes[REPORT_PATH] = report_route(runtime, slack.port)  # before the page's catch-all
         SlackPage(slack, interactions, static, CHANNEL, playground.zone, controls).install()
         runtime.start()
     except BaseException:

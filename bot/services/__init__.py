@@ -17,6 +17,7 @@ leaderboard, practice, blocks) to storage and to Slack through `Core`:
 | `people`     | names and admin status from `users.info`                                 |
 | `channels`   | membership, permalinks, finding the bot's own earlier post               |
 | `home`       | the App Home tab                                                         |
+| `learning`   | the learning report (`/quiz report`, the page) and Home's initial vs current |
 | `practice`   | private practice in a modal                                              |
 | `lifecycle`  | install, uninstall, deleting a workspace's data                          |
 | `modals`     | opening and updating modals (the listeners' only way to show one)        |
@@ -40,6 +41,7 @@ from bot.services.closing import Closing
 from bot.services.core import Core
 from bot.services.definitions import Definitions
 from bot.services.home import HomeTabs
+from bot.services.learning import LearningReports
 from bot.services.lifecycle import Lifecycle
 from bot.services.modals import Modals
 from bot.services.overlays import Overlays
@@ -70,6 +72,7 @@ class Services:
     overlays: Overlays
     suggestions: SuggestionBox
     modals: Modals
+    learning: LearningReports
 
     @classmethod
     def build(
@@ -90,6 +93,7 @@ class Services:
         core.on_token_failed = lifecycle.token_failed
         overlays = Overlays(core)
         suggestions = SuggestionBox(core, admins, people, overlays)
+        learning = LearningReports(core, admins)
         return cls(
             core,
             people,
@@ -102,10 +106,11 @@ class Services:
             ScheduleManager(core, channels),
             Answering(core),
             Definitions(core),
-            HomeTabs(core, boards, suggestions),
+            HomeTabs(core, boards, suggestions, learning),
             PracticeSessions(core, rng),
             lifecycle,
             overlays,
             suggestions,
             Modals(core),
+            learning,
         )

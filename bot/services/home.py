@@ -1,4 +1,5 @@
-"""The App Home tab: one person's progress, their rank per channel, the glossary, a Practice button.
+"""The App Home tab: one person's progress (with their own "initial vs current"), their rank per channel,
+the glossary, a Practice button.
 
 Published when the person opens the tab (Slack says so every time), and
 refreshed after they answer a quiz if they opened it lately (`VIEWER_SECONDS`),
@@ -21,6 +22,7 @@ from cachetools import TTLCache
 from bot.domain.workspace import Workspace
 from bot.services.boards import Boards
 from bot.services.core import UNREACHABLE, Core
+from bot.services.learning import LearningReports
 from bot.services.suggestions import SuggestionBox
 from bot.slack.client import SLACK_FAILURES
 from bot.views import blocks
@@ -34,8 +36,11 @@ VIEWERS = 50_000  # remembered viewers per process (the oldest are forgotten fir
 
 
 class HomeTabs:
-    def __init__(self, core: Core, boards: Boards, suggestions: SuggestionBox) -> None:
+    def __init__(
+        self, core: Core, boards: Boards, suggestions: SuggestionBox, learning: LearningReports | None = None
+    ) -> None:
         self.core = core
+        self.learning = learning
         self.boards = boards
         self.suggestions = suggestions
         self._stale: set[tuple[Workspace, str]] = set()
@@ -58,7 +63,10 @@ class HomeTabs:
             progress.streak,
             ranks,
             storage.practice.count(ws, user_id),
-            self.suggestions.owners_blocks(ws, user_id),
+            [
+                *(self.learning.home_blocks(ws, user_id) if self.learning else []),
+                *self.suggestions.owners_blocks(ws, user_id),
+            ],
         )
 
     def publish(self, ws: Workspace, user_id: str, refresh: bool = False) -> bool:

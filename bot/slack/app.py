@@ -40,6 +40,7 @@ BOT_SCOPES = (
     "channels:read",
     "groups:read",
     "users:read",
+    "files:write",
 )
 STATE_EXPIRATION_SECONDS = 600
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.standin.checks import MESSAGE_BLOCKS, TEXT_LIMIT, VIEW_BLOCKS, blocks_error
+from bot.standin.files import complete_upload, get_upload_url
 from bot.standin.state import Identity, SlackState
 
 Args = dict[str, Any]
@@ -339,4 +340,6 @@ METHODS: dict[str, Callable[[SlackState, Identity, Args], Answer]] = {
     "views.open": views_open,
     "views.push": views_push,
     "views.update": views_update,
+    "files.getUploadURLExternal": get_upload_url,
+    "files.completeUploadExternal": complete_upload,
 }

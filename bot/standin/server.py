@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.standin.checks import MESSAGE_BLOCKS, VIEW_BLOCKS, blocks_problem
+from bot.standin.files import UPLOAD_PATH, unknown_slack_file, upload_route
 from bot.standin.methods import METHODS, oauth_access
 from bot.standin.state import SlackState
 
@@ -104,6 +105,8 @@ class SlackStandIn:
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://{host}:{self.port}"
         self.api_url = self.base_url + "/api/"
+        self.state.upload_base = self.base_url
+        self.routes[UPLOAD_PATH] = upload_route(self.state)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -228,6 +231,8 @@ class SlackStandIn:
         """A POST to a response_url: recorded, checked like a message, handed to `on_response`."""
         self._record(self.responses, Call(path, body))
         problem = blocks_problem(body.get("blocks"), MESSAGE_BLOCKS)
+        unknown = None if problem else unknown_slack_file(self.state, body.get("blocks"))
+        problem = problem or (("invalid_blocks", unknown) if unknown else None)
         if problem:
             self.state.refuse("response_url", problem[0], problem[1])
             self.notify()

@@ -18,6 +18,8 @@
 | `weekly`        | weekly results posts                                             |
 | `practice`      | private practice cards and answers                               |
 | `searches`      | `/define` lookups, for the glossary's owners                     |
+| `stats`         | lookups, for the glossary's owners                               |
+| `learning`      | every answer, as the learning report reads them                  |
 | `budgets`       | Slack rate budgets shared across processes                       |
 | `workspace_records` | installs, per-workspace settings, deleting a workspace       |
 | `suggestions`   | glossary suggestions waiting for the owners                      |
@@ -40,6 +42,7 @@ from bot.storage.closes import Closes
 from bot.storage.counts import LiveCounts
 from bot.storage.database import Database
 from bot.storage.glossary_changes import Overlay
+from bot.storage.learning import LearningRecords
 from bot.storage.practice import PracticeRecords
 from bot.storage.quiz_records import Quizzes
 from bot.storage.schedules import Schedules
@@ -64,6 +67,7 @@ class Storage:
     workspaces: Workspaces
     suggestions: Suggestions
     overlay: Overlay
+    learning: LearningRecords
 
     @classmethod
     def on(cls, db: Database) -> Storage:
@@ -81,6 +85,7 @@ class Storage:
             Workspaces(db),
             Suggestions(db),
             Overlay(db),
+            LearningRecords(db),
         )
 
     @classmethod

@@ -1,5 +1,9 @@
 """Private practice: each user's Leitner cards and their practice answers (never on a board).
 
+A person's cards also count their channel quiz answers (`with_quiz_answers`),
+folded in when the cards are read: a click on a quiz button is acknowledged
+only once its answer is stored, and that path does no practice work at all.
+
 A practice answer carries the nonce of the question the modal showed, under a
 unique key: the same submission twice (a double click, a retry) is stored once
 and moves the card once.
@@ -11,10 +15,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.domain.practice import Card
+from bot.domain.practice import Card, with_quiz_answers
 from bot.domain.workspace import Workspace
 from bot.storage.database import Database, in_workspace, right_answers, workspace_values
-from bot.storage.tables import practice_answers, practice_cards
+from bot.storage.tables import answers, practice_answers, practice_cards, quizzes
 
 
 class PracticeRecords:
@@ -22,11 +26,21 @@ class PracticeRecords:
         self.db = db
 
     def cards(self, ws: Workspace, user_id: str) -> dict[str, Card]:
+        """The user's cards, with their channel quiz answers counted."""
         query = select(practice_cards).where(
             in_workspace(practice_cards, ws), practice_cards.c.user_id == user_id
         )
+        quiz_query = (
+            select(quizzes.c.term, answers.c.correct, answers.c.answered_at)
+            .select_from(answers.join(quizzes, quizzes.c.id == answers.c.quiz_id))
+            .where(in_workspace(answers, ws), answers.c.user_id == user_id)
+        )
         with self.db.begin() as conn:
-            return {r.term: Card(r.term, r.box, r.due_at, r.misses) for r in conn.execute(query)}
+            stored = {
+                r.term: Card(r.term, r.box, r.due_at, r.misses, r.updated_at) for r in conn.execute(query)
+            }
+            quiz = [(r.term, bool(r.correct), r.answered_at) for r in conn.execute(quiz_query)]
+        return with_quiz_answers(stored, quiz)
 
     def save(
         self, ws: Workspace, user_id: str, card: Card, kind: str, correct: bool, nonce: str, now: datetime

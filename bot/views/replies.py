@@ -23,6 +23,7 @@ QUIZ_HELP = (
     "`/quiz zone ZONE`: this workspace's default time zone\n"
     "`/quiz owners [@someone …]` and `/quiz review [#channel]`: who reviews glossary suggestions, and where\n"
     "`/quiz settings`: this workspace's settings\n"
+    "`/quiz report [WEEKS]`: is the glossary teaching? (quiz admins and glossary owners)\n"
     "`/leaderboard` (or `/leaderboard last`): the week's standings"
 )
 NOT_ADMIN = "Sorry, only the quiz admins of this workspace can change the quiz. `/quiz status` shows it."

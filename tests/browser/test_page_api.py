@@ -46,6 +46,14 @@ def test_every_page_response_carries_the_security_headers(playground: Playground
     assert request(playground, "GET", "/static/app.js")[1]["Content-Type"].startswith("text/javascript")
 
 
+def test_the_learning_report_is_served_at_report_to_the_pages_own_host(playground: Playground) -> None:
+    status, headers, body = request(playground, "GET", "/report")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert headers["Content-Security-Policy"] == CSP and b"Study Lab learning report" in body
+    assert b"<svg" in body and b"<script" not in body
+    assert request(playground, "GET", "/report", headers={"Host": "evil.example"})[0] == 403
+
+
 def test_only_the_shipped_files_are_served(playground: Playground) -> None:
     for path in ("/static/../session.py", "/static/index.html", "/static/", "/ui/state?user=UNOBODY"):
         assert request(playground, "GET", path)[0] == 404, path

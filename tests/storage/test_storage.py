@@ -374,6 +374,24 @@ def test_a_practice_nonce_is_answered_once(storage: Storage) -> None:
     assert storage.practice.cards(OTHER, "U1") == {}
 
 
+def test_a_quiz_miss_reaches_practice_and_a_practice_answer_then_counts_once(storage: Storage) -> None:
+    quiz = posted(storage)
+    storage.answers.record(WS, quiz.id, "U1", 1, NOW + timedelta(minutes=1))  # wrong
+    storage.answers.record(WS, quiz.id, "U2", 0, NOW + timedelta(minutes=1))  # right, never missed
+    missed = storage.practice.cards(WS, "U1")["Drain"]
+    assert (missed.box, missed.misses, missed.due_at) == (1, 1, NOW + timedelta(minutes=1))
+    assert storage.practice.cards(WS, "U2") == {} and storage.practice.cards(OTHER, "U1") == {}
+    then = NOW + timedelta(hours=1)
+    assert storage.practice.save(
+        WS, "U1", Card("Drain", 2, then + timedelta(days=1), 1), "term", True, "n", then
+    )
+    # The stored card now counts the quiz miss: it is not counted a second time.
+    assert storage.practice.cards(WS, "U1")["Drain"] == Card("Drain", 2, then + timedelta(days=1), 1)
+    assert [
+        s.answered for s in storage.answers.week_scores(WS, "C1", week_of(NOW.date(), ZoneInfo("UTC")))
+    ] == [1, 1]
+
+
 def test_forgetting_a_workspace_deletes_only_its_rows(storage: Storage) -> None:
     for ws in (WS, OTHER):
         storage.workspaces.installed(ws, False, NOW)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.practice import INTERVALS, TOP_BOX, Card, after_answer, next_term
+from bot.domain.practice import INTERVALS, TOP_BOX, Card, after_answer, next_term, with_quiz_answers
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -172,3 +172,34 @@ def test_a_practice_session_covers_every_term_and_returns_to_a_miss_at_once() ->
     first_rpo = seen.index("RPO")
     # After a miss, one other term, then the missed one again, for as long as it is missed.
     assert seen[first_rpo::2] == ["RPO"] * len(seen[first_rpo::2])
+
+
+# --- with_quiz_answers: practice learns from the channel quiz --------------------------
+
+
+def test_a_quiz_miss_puts_the_term_in_box_1_due_at_once() -> None:
+    cards = with_quiz_answers({}, [("Drain", False, NOW)])
+    assert cards == {"Drain": Card("Drain", 1, NOW, 1)}
+    assert next_term(["Cell", "Drain"], cards, NOW, random.Random(1)) == "Drain"
+
+
+def test_a_right_quiz_answer_after_a_miss_moves_the_card_up_as_practice_would() -> None:
+    later = NOW + timedelta(hours=2)
+    cards = with_quiz_answers({}, [("Drain", True, later), ("Drain", False, NOW)])  # any order
+    assert cards["Drain"] == after_answer(after_answer(None, "Drain", False, NOW), "Drain", True, later)
+    assert cards["Drain"].box == 2 and cards["Drain"].due_at == later + DAY
+
+
+def test_a_right_quiz_answer_to_a_term_never_missed_makes_no_card() -> None:
+    assert with_quiz_answers({}, [("Drain", True, NOW)]) == {}
+
+
+def test_a_right_quiz_answer_moves_a_practised_card_up() -> None:
+    practised = Card("Drain", 3, NOW + 3 * DAY, 0, NOW - DAY)
+    assert with_quiz_answers({"Drain": practised}, [("Drain", True, NOW)])["Drain"].box == 4
+
+
+def test_quiz_answers_the_stored_card_already_counts_are_not_counted_again() -> None:
+    stored = Card("Drain", 2, NOW + DAY, 1, NOW)
+    cards = with_quiz_answers({"Drain": stored}, [("Drain", False, NOW - DAY), ("Drain", False, NOW)])
+    assert cards["Drain"] == stored
