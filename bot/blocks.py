@@ -150,6 +150,12 @@ def term_text(term: Term) -> str:
     return "\n".join(lines)
 
 
+def compare_text(first: Term, second: Term) -> str:
+    """`define A vs B` in the terminal: both terms, one after the other, as `/define` compares them."""
+    rule = "-" * 40
+    return "\n".join([f"{first.term} vs {second.term}", rule, term_text(first), rule, term_text(second)])
+
+
 def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest: bool = False) -> Blocks:
     """The private answer to `/define TEXT`: the match, suggestions, or a way to browse; with
     `suggest`, a miss also offers "Suggest this term"."""

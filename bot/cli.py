@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from dotenv import load_dotenv
 
 from bot import blocks
+from bot.comparisons import compared_terms
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.glossary_edits import apply_changes, to_yaml
@@ -126,7 +127,12 @@ def check(path: str) -> int:
 
 
 def define(glossary: Glossary, text: str) -> int:
-    result = Lookup(glossary).find(text)
+    lookup = Lookup(glossary)
+    compared = compared_terms(lookup, text)
+    if compared is not None:
+        print(blocks.compare_text(*compared))
+        return 0
+    result = lookup.find(text)
     if result.match is not None:
         if result.how != "exact":
             print(f"Showing {result.match.term} for '{text}'\n")
