@@ -34,7 +34,7 @@ from bot.leaderboard import Standing, Week
 from bot.lookup import LookupResult
 from bot.quiz import KIND_TERM, LETTERS, Question
 from bot.suggestion_views import SUGGEST_EDIT, SUGGEST_NEW
-from bot.text import clip, escape_mrkdwn, normalise
+from bot.text import clip, escape_mrkdwn, normalise, quantity
 
 # Action ids (one place; listeners import these).
 DEFINE_SHOW = "define_show"  # value: a term name; suffixed _0.._n within one block
@@ -176,7 +176,7 @@ def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest:
     miss: list[Block] = [
         _section(
             f"No term matches ‘{quote(typed)}’. Try `/define help` to browse all "
-            f"{len(glossary.terms)} terms, or check the spelling."
+            f"{quantity(len(glossary.terms), 'term')}, or check the spelling."
         )
     ]
     if offer:
@@ -229,7 +229,11 @@ def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]
     for index, (category, terms) in enumerate(groups):
         if len(blocks) == room - 1 and index < len(groups):
             left = len(groups) - index
-            blocks.append(_context(f"…and {left} more categories: type `/define TERM` to look one up."))
+            blocks.append(
+                _context(
+                    f"…and {quantity(left, 'more category', 'more categories')}: type `/define TERM` to look one up."
+                )
+            )
             break
         names = ", ".join(escape_mrkdwn(t.term) for t in terms[:6])
         more = f" and {len(terms) - 6} more" if len(terms) > 6 else ""
@@ -242,7 +246,7 @@ def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]
             )
         else:
             select = ExternalDataSelectElement(
-                placeholder=PlainTextObject(text=f"Search {len(terms)} terms"),
+                placeholder=PlainTextObject(text=f"Search {quantity(len(terms), 'term')}"),
                 action_id=action_id,
                 min_query_length=0,
             )
@@ -268,7 +272,7 @@ def help_blocks(glossary: Glossary) -> Blocks:
     head: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(glossary.title, 150))),
         _section(
-            f"{count} terms in {len(glossary.categories())} categories. Type `/define TERM` (spelling need "
+            f"{quantity(count, 'term')} in {quantity(len(glossary.categories()), 'category')}. Type `/define TERM` (spelling need "
             "not be exact, aliases work), or pick a term below."
         ),
     ]
@@ -406,9 +410,8 @@ def _board_lines(standings: Sequence[Standing], names: Mapping[str, str] | None)
     lines = []
     for s in standings:
         streak = f" · :fire: {s.streak}" if s.streak > 1 else ""
-        points = "point" if s.points == 1 else "points"
         who = quote(names.get(s.user, s.user), 60) if names is not None else f"<@{escape_mrkdwn(s.user)}>"
-        lines.append(f"{s.rank}. {who}: {s.points} {points} ({s.answered} answered){streak}")
+        lines.append(f"{s.rank}. {who}: {quantity(s.points, 'point')} ({s.answered} answered){streak}")
     return "\n".join(lines)
 
 
@@ -424,7 +427,7 @@ def leaderboard_blocks(
     names: Mapping[str, str] | None = None,
 ) -> Blocks:
     """A week's board; `names` (user id → name) for boards others see, which must not notify anyone."""
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.label}"))]
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.dates}"))]
     if top:
         blocks.append(_section(_board_lines(top, names)))
     else:
@@ -434,11 +437,15 @@ def leaderboard_blocks(
             blocks.append(_context("You have not answered a quiz in this channel that week."))
         elif all(s.user != caller for s in top):
             blocks.append(
-                _context(f"Your rank: {mine.rank} with {mine.points} points ({mine.answered} answered)")
+                _context(
+                    f"Your rank: {mine.rank} with {quantity(mine.points, 'point')} ({mine.answered} answered)"
+                )
             )
     if most_missed is not None:
         term, misses = most_missed
-        blocks.append(_context(f"Most missed this week: *{escape_mrkdwn(term)}* ({misses} wrong answers)"))
+        blocks.append(
+            _context(f"Most missed this week: *{escape_mrkdwn(term)}* ({quantity(misses, 'wrong answer')})")
+        )
     if share:
         blocks.append(
             ActionsBlock(

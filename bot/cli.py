@@ -39,6 +39,7 @@ from bot.logs import setup_logging
 from bot.lookup import Lookup
 from bot.malloc import limit_arenas
 from bot.storage import Storage
+from bot.text import quantity
 from bot.workspace import Workspace
 
 log = logging.getLogger("bot")
@@ -122,7 +123,9 @@ def check(path: str) -> int:
     except GlossaryError as exc:
         print(exc.report())
         return 1
-    print(f"{path}: OK, {len(glossary.terms)} terms in {len(glossary.categories())} categories")
+    print(
+        f"{path}: OK, {quantity(len(glossary.terms), 'term')} in {quantity(len(glossary.categories()), 'category')}"
+    )
     return 0
 
 
@@ -230,7 +233,7 @@ def leaderboard(
     if as_json:
         print(json.dumps([s.as_dict() for s in standings], indent=2))
         return 0
-    print(f"Leaderboard {channel} {week.label}")
+    print(f"Leaderboard {channel}, week of {week.dates} {week.start.astimezone(zone).year} ({week.label})")
     if not standings:
         print("  no answers that week")
     for s in standings:

@@ -4,7 +4,7 @@
 plural s) into one comparable form.  `escape_mrkdwn` makes any text safe to show
 in Slack's mrkdwn: `&`, `<` and `>` become entities, so text a user typed can
 never become a mention, a broadcast (`<!channel>`) or a link.  `clip` shortens
-text to a Block Kit limit without cutting an entity in half.  `counted` writes
+text to a Block Kit limit without cutting an entity in half.  `quantity` writes
 a number with its noun in the right form ("1 category", "2 categories").
 """
 
@@ -61,7 +61,7 @@ def plural_of(noun: str) -> str:
     return noun + "s"
 
 
-def counted(count: int, noun: str, many: str | None = None) -> str:
+def quantity(count: int, noun: str, many: str | None = None) -> str:
     """`count` and its noun, singular only for exactly one: "1 wrong answer", "0 wrong answers".
 
     `many` gives an irregular plural ("person", "people")."""

@@ -404,7 +404,9 @@ def test_a_suggestion_pending_when_the_review_channel_is_set_stays_reachable_in_
         assert f"<#{REVIEW}>" in set_to  # the review channel is set now
         assert fake.posted(REVIEW) == []  # the earlier suggestion was never posted there
 
-        bot.event({"type": "app_home_opened", "user": OWNER, "channel": "D1", "tab": "home", "event_ts": "1.0"})
+        bot.event(
+            {"type": "app_home_opened", "user": OWNER, "channel": "D1", "tab": "home", "event_ts": "1.0"}
+        )
         home = bot.fake.wait_calls("views.publish")[-1].body["view"]
         home = json.loads(home) if isinstance(home, str) else home
         assert "*1* suggestion waiting for review below." in shown(home["blocks"])
