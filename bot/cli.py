@@ -238,7 +238,7 @@ def leaderboard(
         print("  no answers that week")
     for s in standings:
         print(
-            f"  {s.rank:>3}. {s.user:<14} {s.points:>4} points  {s.answered:>4} answered  streak {s.streak}"
+            f"  {s.rank:>3}. {s.user:<14} {quantity(s.points, 'point'):>11}  {s.answered:>4} answered  streak {s.streak}"
         )
     return 0
 
@@ -267,7 +267,7 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
         pending = storage.suggestions.count_pending(ws)
     finally:
         storage.close()
-    print(f"Study Lab, the last {days} days")
+    print(f"Study Lab, the last {quantity(days, 'day')}")
     for title, rows in sections:
         print(f"\n{title}:")
         print("\n".join(f"  {count:>5}  {name}" for name, count in rows) or "  none")
@@ -340,6 +340,7 @@ def playground(port: int | None, glossary: str | None) -> int:
     print(
         f"  the real bot and a stand-in for Slack, data in {running.database}; Ctrl+C stops it.", flush=True
     )
+    print("  Ada owns the glossary: suggestions wait in her Home tab, authors hear back by DM.", flush=True)
     try:
         stop.wait()
     except KeyboardInterrupt:
