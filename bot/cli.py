@@ -30,10 +30,12 @@ from datetime import UTC, datetime, timedelta
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
+from bot.domain.comparisons import compared_terms
 from bot.domain.edits import apply_changes, to_yaml
 from bot.domain.glossary import Glossary, GlossaryError, load_glossary
 from bot.domain.leaderboard import parse_week, rank_scores, week_containing
 from bot.domain.lookup import Lookup
+from bot.domain.text import quantity
 from bot.domain.workspace import Workspace
 from bot.logs import setup_logging
 from bot.malloc import limit_arenas
@@ -132,12 +134,19 @@ def check(path: str) -> int:
     except GlossaryError as exc:
         print(exc.report())
         return 1
-    print(f"{path}: OK, {len(glossary.terms)} terms in {len(glossary.categories())} categories")
+    print(
+        f"{path}: OK, {quantity(len(glossary.terms), 'term')} in {quantity(len(glossary.categories()), 'category')}"
+    )
     return 0
 
 
 def define(glossary: Glossary, text: str) -> int:
-    result = Lookup(glossary).find(text)
+    lookup = Lookup(glossary)
+    compared = compared_terms(lookup, text)
+    if compared is not None:
+        print(blocks.compare_text(*compared))
+        return 0
+    result = lookup.find(text)
     if result.match is not None:
         if result.how != "exact":
             print(f"Showing {result.match.term} for '{text}'\n")
@@ -235,12 +244,12 @@ def leaderboard(
     if as_json:
         print(json.dumps([s.as_dict() for s in standings], indent=2))
         return 0
-    print(f"Leaderboard {channel} {week.label}")
+    print(f"Leaderboard {channel}, week of {week.dates} {week.start.astimezone(zone).year} ({week.label})")
     if not standings:
         print("  no answers that week")
     for s in standings:
         print(
-            f"  {s.rank:>3}. {s.user:<14} {s.points:>4} points  {s.answered:>4} answered  streak {s.streak}"
+            f"  {s.rank:>3}. {s.user:<14} {quantity(s.points, 'point'):>11}  {s.answered:>4} answered  streak {s.streak}"
         )
     return 0
 
@@ -269,7 +278,7 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
         pending = storage.suggestions.count_pending(ws)
     finally:
         storage.close()
-    print(f"Study Lab, the last {days} days")
+    print(f"Study Lab, the last {quantity(days, 'day')}")
     for title, rows in sections:
         print(f"\n{title}:")
         print("\n".join(f"  {count:>5}  {name}" for name, count in rows) or "  none")
@@ -367,6 +376,7 @@ def playground(port: int | None, glossary: str | None) -> int:
     print(
         f"  the real bot and a stand-in for Slack, data in {running.database}; Ctrl+C stops it.", flush=True
     )
+    print("  Ada owns the glossary: suggestions wait in her Home tab, authors hear back by DM.", flush=True)
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain.text import normalise
+from bot.domain.text import normalise, quantity
 
 REQUIRED_FIELDS = ("term", "category", "definition", "trap")
 OPTIONAL_FIELDS = ("aliases", "see_also")
@@ -102,7 +102,7 @@ class GlossaryError(Exception):
 
     def report(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the glossary:"
+        head = f"{quantity(count, 'problem')} in the glossary:"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 

@@ -14,13 +14,28 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)  # not the locale's
 
 
 @dataclass(frozen=True)
 class Week:
-    label: str  # ISO week, e.g. 2026-W48
+    label: str  # ISO week, e.g. 2026-W48: the key the bot stores and buttons carry
     start: datetime  # aware, UTC
     end: datetime  # aware, UTC, exclusive
+    dates: str = ""  # what people read, e.g. "30 Nov – 6 Dec" (see `week_dates`)
 
 
 @dataclass(frozen=True)
@@ -49,12 +64,26 @@ class Standing:
         }
 
 
+def week_dates(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """A week as people read it, its first and last day in `zone`: "30 Nov – 6 Dec", "23–29 Nov",
+    and with the years when it spans two ("28 Dec 2026 – 3 Jan 2027").  `end` is exclusive."""
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date() - timedelta(days=1)
+    if first.year != last.year:
+        return f"{first.day} {_MONTHS[first.month - 1]} {first.year} – {last.day} {_MONTHS[last.month - 1]} {last.year}"
+    if first.month != last.month:
+        return f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]}"
+    return f"{first.day}–{last.day} {_MONTHS[last.month - 1]}"
+
+
 def week_of(day: date, zone: ZoneInfo) -> Week:
     year, number, _ = day.isocalendar()
     monday = date.fromisocalendar(year, number, 1)
     start = datetime.combine(monday, time(0, 0), zone)
     end = datetime.combine(monday + timedelta(days=7), time(0, 0), zone)
-    return Week(f"{year}-W{number:02d}", start.astimezone(UTC), end.astimezone(UTC))
+    return Week(
+        f"{year}-W{number:02d}", start.astimezone(UTC), end.astimezone(UTC), week_dates(start, end, zone)
+    )
 
 
 def week_containing(moment: datetime, zone: ZoneInfo) -> Week:

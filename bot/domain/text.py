@@ -4,7 +4,8 @@
 plural s) into one comparable form.  `escape_mrkdwn` makes any text safe to show
 in Slack's mrkdwn: `&`, `<` and `>` become entities, so text a user typed can
 never become a mention, a broadcast (`<!channel>`) or a link.  `clip` shortens
-text to a Block Kit limit without cutting an entity in half.
+text to a Block Kit limit without cutting an entity in half.  `quantity` writes
+a number with its noun in the right form ("1 category", "2 categories").
 """
 
 from __future__ import annotations
@@ -49,3 +50,19 @@ def clip(text: str, limit: int) -> str:
     cut = text[: max(limit - 1, 0)]
     cut = _ENTITY_TAIL.sub("", cut)
     return cut + "…"
+
+
+def plural_of(noun: str) -> str:
+    """The English plural of a regular noun: category → categories, match → matches, term → terms."""
+    if noun.endswith("y") and noun[-2:-1] not in ("", "a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
+def quantity(count: int, noun: str, many: str | None = None) -> str:
+    """`count` and its noun, singular only for exactly one: "1 wrong answer", "0 wrong answers".
+
+    `many` gives an irregular plural ("person", "people")."""
+    return f"{count} {noun if count == 1 else many or plural_of(noun)}"

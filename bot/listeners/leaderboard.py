@@ -23,7 +23,7 @@ def leaderboard(ack: Ack, command: dict[str, Any], context: BoltContext) -> None
     bot, channel, user = bot_of(context), payload.channel_id(command), payload.user_id(command)
     board = bot.services.boards.board(payload.workspace(context), channel, user, last=words[:1] == ["last"])
     shown = blocks.leaderboard_blocks(channel, board.week, board.standings, board.caller, user)
-    ack(response_type="ephemeral", text=blocks.plain(f"Leaderboard {board.week.label}"), blocks=shown)
+    ack(response_type="ephemeral", text=blocks.plain(f"Leaderboard {board.week.dates}"), blocks=shown)
 
 
 def share_board(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

@@ -1,13 +1,18 @@
 """The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands.
 
 Ada is a workspace admin, so with `QUIZ_ADMINS` unset her `/quiz now` posts a
-counted quiz and she may change the schedule; Ben and Chidi are members.  The
-commands are the manifest's (`manifest.yml`; a unit test keeps them equal).
+counted quiz and she may change the schedule; she is also the glossary's owner
+(`GLOSSARY_OWNERS`), so suggestions work out of the box and she reviews them in
+her Home tab.  Ben and Chidi are members.  The commands are the manifest's
+(`manifest.yml`; a unit test keeps them equal).  The workspace is named after
+the glossary (`workspace_name`).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import replace
 
 from bot.standin import Identity, Person, SlackStandIn
 from bot.standin.interactions import Command
@@ -21,6 +26,7 @@ PEOPLE = (
     Person("U0BEN", "Ben", TEAM),
     Person("U0CHIDI", "Chidi", TEAM),
 )
+GLOSSARY_OWNERS = ("U0ADA",)
 COMMANDS = (
     Command(
         "/define",
@@ -37,12 +43,23 @@ COMMANDS = (
 )
 
 
-def seed(slack: SlackStandIn) -> str:
+def workspace_name(glossary_title: str) -> str:
+    """The pretend workspace's name, from the glossary's title: "Vango glossary" → "Vango"."""
+    name = re.sub(r"(?i)[\s:–-]*\bglossary$", "", glossary_title.strip()).strip()
+    return name or glossary_title.strip() or BOT.team_name
+
+
+def identity_for(glossary_title: str) -> Identity:
+    """The app's identity in a workspace named after the glossary."""
+    return replace(BOT, team_name=workspace_name(glossary_title))
+
+
+def seed(slack: SlackStandIn, identity: Identity = BOT) -> str:
     """Fill the stand-in with the workspace; the bot token it issued (valid for this run only)."""
     token = f"xoxb-playground-{secrets.token_hex(12)}"
     state = slack.state
     state.default_identity = None  # only this run's token speaks for the workspace
-    state.add_token(token, BOT)
+    state.add_token(token, identity)
     state.join(CHANNEL, TEAM, CHANNEL_NAME)
     for person in PEOPLE:
         state.add_person(person)

@@ -4,7 +4,8 @@ In order: the stand-in binds 127.0.0.1:PORT and is seeded with the pretend
 workspace (`bot.playground.seed`); settings are made for this run only (a
 fresh bot token and signing secret, the stand-in as `SLACK_API_URL`, SQLite
 in a fresh temporary file unless `DATABASE_URL` is given, the channel as
-`QUIZ_CHANNEL` so it has a schedule); `bot.runtime.build_runtime` builds the
+`QUIZ_CHANNEL` so it has a schedule, Ada as `GLOSSARY_OWNERS` so suggestions
+work); `bot.runtime.build_runtime` builds the
 production runtime on the playground's clock; the production HTTP server
 serves it on a free loopback port; `Interactions` sends it what Slack would;
 the page is installed on the stand-in; the runtime starts its scheduler.
@@ -29,8 +30,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
+from bot.domain.glossary import load_glossary
 from bot.playground.clock import OffsetClock, next_weekly
-from bot.playground.seed import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, seed
+from bot.playground.seed import CHANNEL, CHANNEL_NAME, COMMANDS, GLOSSARY_OWNERS, identity_for, seed
 from bot.runtime import Runtime, build_runtime
 from bot.slack.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
 from bot.standin import SlackStandIn
@@ -153,7 +155,9 @@ def run_playground(
     runtime: Runtime | None = None
     serving: Serving | None = None
     try:
-        token, secret = seed(slack), secrets.token_urlsafe(24)
+        glossary_path = Path(glossary or default_glossary(environ))
+        identity = identity_for(load_glossary(glossary_path).title)
+        token, secret = seed(slack, identity), secrets.token_urlsafe(24)
         database = database_url or environ.get("DATABASE_URL", "").strip()
         where = "DATABASE_URL" if database else "a fresh SQLite file, deleted on exit"
         if not database:
@@ -166,13 +170,14 @@ def run_playground(
             SLACK_SIGNING_SECRET=secret,
             SLACK_API_URL=slack.api_url,
             DATABASE_URL=database,
-            GLOSSARY_PATH=str(glossary or default_glossary(environ)),
+            GLOSSARY_PATH=str(glossary_path),
             QUIZ_CHANNEL=CHANNEL,
+            GLOSSARY_OWNERS=",".join(GLOSSARY_OWNERS),  # suggestions on; reviewed in Ada's Home tab
         )
         runtime = build_runtime(load_settings(settings_env), clock=clock)
         serving = serve_wsgi(make_wsgi(runtime.app, runtime.storage.db.engine), "127.0.0.1", 0)
         events = f"http://127.0.0.1:{serving.port}{EVENTS_PATH}"
-        interactions = Interactions(slack, events, secret, BOT, COMMANDS)
+        interactions = Interactions(slack, events, secret, identity, COMMANDS)
         playground = Playground(
             f"{slack.base_url}/", slack, runtime, serving, clock, interactions, where, scratch
         )

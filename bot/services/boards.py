@@ -50,4 +50,4 @@ class Boards:
         names = self.people.names(ws, [s.user for s in top] + [sharer])
         shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
         shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[sharer])}")
-        return blocks.plain(f"Leaderboard {week.label}"), shown
+        return blocks.plain(f"Leaderboard {week.dates}"), shown

@@ -21,9 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domain.comparisons import split_comparison
-from bot.domain.glossary import Term
-from bot.domain.lookup import Lookup
+from bot.domain.comparisons import compared_terms
 from bot.domain.text import normalise
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
@@ -101,7 +99,7 @@ class Definitions:
     def _find(self, loaded: Loaded, typed: str, suggest: bool) -> Found:
         if normalise(typed) in ("", "help"):
             return Found(Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary)), ())
-        compared = self._compare(loaded.lookup, typed)
+        compared = compared_terms(loaded.lookup, typed)
         if compared is not None:
             first, second = compared
             answer = Answer(
@@ -115,16 +113,6 @@ class Definitions:
             blocks.lookup_blocks(loaded.glossary, result, typed, suggest),
         )
         return Found(answer, ((term, result.query),))
-
-    def _compare(self, lookup: Lookup, typed: str) -> tuple[Term, Term] | None:
-        """Two different terms when the text compares two; None otherwise."""
-        sides = split_comparison(typed)
-        if sides is None or lookup.exact.get(normalise(typed)) is not None:
-            return None
-        found = [lookup.find(side).match for side in sides]
-        if found[0] is None or found[1] is None or found[0] is found[1]:
-            return None
-        return found[0], found[1]
 
     def _record(self, ws: Workspace, term: str | None, query: str) -> None:
         try:

@@ -28,6 +28,8 @@ from bot.storage.suggestions import MAX_PENDING_PER_PERSON
 from bot.views import suggestions as views
 
 log = logging.getLogger(__name__)
+HOME_PENDING = 10  # pending suggestions listed in an owner's Home tab (4 blocks each; a Home holds 100)
+MAX_LISTED_PENDING = 200  # the oldest pending suggestions looked at for those not in the review channel
 
 
 class Decision(StrEnum):
@@ -183,16 +185,20 @@ class SuggestionBox:
     # -- the owners' view ------------------------------------------------------------
 
     def owners_blocks(self, ws: Workspace, user_id: str) -> list[Any]:
-        """The owners' part of the Home tab: this week's misses, pending count, and (with no review
-        channel) the pending suggestions themselves; nothing for anyone else."""
+        """The owners' part of the Home tab: this week's misses, pending count, and the pending
+        suggestions that no message in the review channel shows (all of them without a review
+        channel; with one, those made before it was set or before it changed); nothing for anyone else."""
         if not self.is_owner(ws, user_id):
             return []
         storage, now = self.core.storage, self.core.clock()
         misses = storage.stats.top_misses(ws, now - timedelta(days=7), limit=5)
-        pending = storage.suggestions.pending(ws, limit=10)
         review = self.admins.review_channel(ws)
-        blocks = views.owners_section(misses, storage.suggestions.count_pending(ws), review)
-        if not review:
-            items = [(s.id, self.people.name(ws, s.author_id), s.base_fields, s.fields) for s in pending]
-            blocks += views.pending_blocks(items)
-        return blocks
+        unposted = [
+            s
+            for s in storage.suggestions.pending(ws, limit=MAX_LISTED_PENDING)
+            if not (review and s.review_channel == review and s.review_ts)
+        ]
+        shown = unposted[:HOME_PENDING]
+        blocks = views.owners_section(misses, storage.suggestions.count_pending(ws), review, len(shown))
+        items = [(s.id, self.people.name(ws, s.author_id), s.base_fields, s.fields) for s in shown]
+        return blocks + views.pending_blocks(items)

@@ -101,7 +101,7 @@ class WeeklyResults:
         try:
             response = self.core.client(ws).chat_postMessage(
                 channel=post.channel_id,
-                text=blocks.plain(f"Weekly results for {week.label}"),
+                text=blocks.plain(f"Weekly results for {week.dates}"),
                 blocks=shown,
                 metadata={
                     "event_type": WEEKLY_EVENT,

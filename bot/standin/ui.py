@@ -6,7 +6,7 @@
 | route                 | what                                                            |
 | --------------------- | --------------------------------------------------------------- |
 | `GET /`, `/static/…`  | the page (static files shipped in the package)                   |
-| `GET /ui/state`       | one person's view: channel, their ephemerals, Home, modals       |
+| `GET /ui/state`       | one person's view: channel, their ephemerals, DMs, Home, modals  |
 | `GET /ui/events`      | the same, pushed as server-sent events whenever it changes       |
 | `POST /ui/say`        | the message box (slash commands and messages)                    |
 | `POST /ui/act`        | a button or a menu pick, addressed by block and element index   |
@@ -121,7 +121,9 @@ class SlackPage:
         names[SLACKBOT] = "Slackbot"
         return names
 
-    def _entry(self, kind: str, raw: dict[str, Any], names: dict[str, str], zone: ZoneInfo) -> dict[str, Any]:
+    def _entry(
+        self, kind: str, raw: dict[str, Any], names: dict[str, str], zone: ZoneInfo, channel: str = ""
+    ) -> dict[str, Any]:
         author = str(raw.get("author") or raw.get("user") or "")
         if kind == "message" and raw.get("bot_id"):
             author = self.interactions.bot.bot_user_id
@@ -139,7 +141,7 @@ class SlackPage:
             "text": raw.get("text") if isinstance(raw.get("text"), str) else "",
             "blocks": raw.get("blocks") if isinstance(raw.get("blocks"), list) else None,
             "edited": bool(raw.get("edited")),
-            "where": {"kind": kind, "channel": self.channel, "ts": raw["ts"]},
+            "where": {"kind": kind, "channel": channel or self.channel, "ts": raw["ts"]},
         }
 
     def snapshot(self, user: str) -> dict[str, Any]:
@@ -159,6 +161,7 @@ class SlackPage:
                 self.state.views[v] for v in self.state.modals.get((team, user), []) if v in self.state.views
             ]
             refusals = [dict(r) for r in self.state.refusals[-20:]]
+            direct = [dict(m) for m in self.state.messages.get(user, [])]  # the app's DMs: channel=user id
             channels = [
                 {"id": c.id, "name": c.name}
                 for c in self.state.channels.values()
@@ -167,6 +170,9 @@ class SlackPage:
         entries = [self._entry("message", m, names, zone) for m in messages]
         entries += [self._entry("ephemeral", e, names, zone) for e in ephemerals]
         entries.sort(key=lambda e: _ts_key(e["ts"]))
+        dms = sorted(
+            (self._entry("message", m, names, zone, user) for m in direct), key=lambda e: _ts_key(e["ts"])
+        )
         for refusal in refusals:
             refusal["time"] = (
                 datetime.fromtimestamp(float(refusal["at"]), UTC).astimezone(zone).strftime("%H:%M")
@@ -183,6 +189,7 @@ class SlackPage:
             "people": self._people(),
             "names": names,
             "messages": entries,
+            "direct_messages": dms,
             "home": home,
             "modals": modals,
             "refusals": refusals,

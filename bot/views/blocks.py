@@ -33,7 +33,7 @@ from bot.domain.glossary import Glossary, Term
 from bot.domain.leaderboard import Standing, Week
 from bot.domain.lookup import LookupResult
 from bot.domain.quiz import KIND_TERM, LETTERS, Question
-from bot.domain.text import clip, escape_mrkdwn, normalise
+from bot.domain.text import clip, escape_mrkdwn, normalise, quantity
 from bot.views.ids import (
     CATEGORY_BLOCK,
     DEFINE_PICK,
@@ -151,6 +151,12 @@ def term_text(term: Term) -> str:
     return "\n".join(lines)
 
 
+def compare_text(first: Term, second: Term) -> str:
+    """`define A vs B` in the terminal: both terms, one after the other, as `/define` compares them."""
+    rule = "-" * 40
+    return "\n".join([f"{first.term} vs {second.term}", rule, term_text(first), rule, term_text(second)])
+
+
 def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest: bool = False) -> Blocks:
     """The private answer to `/define TEXT`: the match, suggestions, or a way to browse; with
     `suggest`, a miss also offers "Suggest this term"."""
@@ -171,7 +177,7 @@ def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest:
     miss: list[Block] = [
         _section(
             f"No term matches ‘{quote(typed)}’. Try `/define help` to browse all "
-            f"{len(glossary.terms)} terms, or check the spelling."
+            f"{quantity(len(glossary.terms), 'term')}, or check the spelling."
         )
     ]
     if offer:
@@ -224,7 +230,11 @@ def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]
     for index, (category, terms) in enumerate(groups):
         if len(blocks) == room - 1 and index < len(groups):
             left = len(groups) - index
-            blocks.append(_context(f"…and {left} more categories: type `/define TERM` to look one up."))
+            blocks.append(
+                _context(
+                    f"…and {quantity(left, 'more category', 'more categories')}: type `/define TERM` to look one up."
+                )
+            )
             break
         names = ", ".join(escape_mrkdwn(t.term) for t in terms[:6])
         more = f" and {len(terms) - 6} more" if len(terms) > 6 else ""
@@ -237,7 +247,7 @@ def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]
             )
         else:
             select = ExternalDataSelectElement(
-                placeholder=PlainTextObject(text=f"Search {len(terms)} terms"),
+                placeholder=PlainTextObject(text=f"Search {quantity(len(terms), 'term')}"),
                 action_id=action_id,
                 min_query_length=0,
             )
@@ -263,7 +273,7 @@ def help_blocks(glossary: Glossary) -> Blocks:
     head: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(glossary.title, 150))),
         _section(
-            f"{count} terms in {len(glossary.categories())} categories. Type `/define TERM` (spelling need "
+            f"{quantity(count, 'term')} in {quantity(len(glossary.categories()), 'category')}. Type `/define TERM` (spelling need "
             "not be exact, aliases work), or pick a term below."
         ),
     ]
@@ -401,9 +411,8 @@ def _board_lines(standings: Sequence[Standing], names: Mapping[str, str] | None)
     lines = []
     for s in standings:
         streak = f" · :fire: {s.streak}" if s.streak > 1 else ""
-        points = "point" if s.points == 1 else "points"
         who = quote(names.get(s.user, s.user), 60) if names is not None else f"<@{escape_mrkdwn(s.user)}>"
-        lines.append(f"{s.rank}. {who}: {s.points} {points} ({s.answered} answered){streak}")
+        lines.append(f"{s.rank}. {who}: {quantity(s.points, 'point')} ({s.answered} answered){streak}")
     return "\n".join(lines)
 
 
@@ -419,7 +428,7 @@ def leaderboard_blocks(
     names: Mapping[str, str] | None = None,
 ) -> Blocks:
     """A week's board; `names` (user id → name) for boards others see, which must not notify anyone."""
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.label}"))]
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=f"{title} · {week.dates}"))]
     if top:
         blocks.append(_section(_board_lines(top, names)))
     else:
@@ -429,11 +438,15 @@ def leaderboard_blocks(
             blocks.append(_context("You have not answered a quiz in this channel that week."))
         elif all(s.user != caller for s in top):
             blocks.append(
-                _context(f"Your rank: {mine.rank} with {mine.points} points ({mine.answered} answered)")
+                _context(
+                    f"Your rank: {mine.rank} with {quantity(mine.points, 'point')} ({mine.answered} answered)"
+                )
             )
     if most_missed is not None:
         term, misses = most_missed
-        blocks.append(_context(f"Most missed this week: *{escape_mrkdwn(term)}* ({misses} wrong answers)"))
+        blocks.append(
+            _context(f"Most missed this week: *{escape_mrkdwn(term)}* ({quantity(misses, 'wrong answer')})")
+        )
     if share:
         blocks.append(
             ActionsBlock(

@@ -272,18 +272,26 @@ def reject_modal(suggestion_id: int, where: Mapping[str, str]) -> dict[str, obje
     ).to_dict()  # type: ignore[no-any-return]
 
 
-def owners_section(misses: Sequence[tuple[str, int]], pending: int, review_channel: str) -> list[Block]:
+def owners_section(
+    misses: Sequence[tuple[str, int]], pending: int, review_channel: str, listed: int = 0
+) -> list[Block]:
     """For glossary owners in the Home tab: this week's searches that found nothing, each with a
-    prefilled Suggest button, and how many suggestions wait."""
-    where = f" in <#{escape_mrkdwn(review_channel)}>" if review_channel else " below"
+    prefilled Suggest button, and how many suggestions wait (`listed` of them in the Home tab below,
+    the rest in the review channel)."""
+    waiting = f"*{pending}* suggestion{'s' if pending != 1 else ''} waiting for review"
+    channel = f"<#{escape_mrkdwn(review_channel)}>" if review_channel else ""
+    if not pending:
+        where = ""
+    elif not channel or listed >= pending:
+        where = " below"
+    elif listed:
+        where = f": {listed} below, the rest in {channel}"
+    else:
+        where = f" in {channel}"
     blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text="Glossary owners")),
-        SectionBlock(
-            text=_md(
-                f"*{pending}* suggestion{'s' if pending != 1 else ''} waiting for review{where if pending else ''}."
-            )
-        ),
+        SectionBlock(text=_md(f"{waiting}{where}.")),
     ]
     if misses:
         blocks.append(SectionBlock(text=_md("*Searched this week, not found:*")))
@@ -299,5 +307,5 @@ def owners_section(misses: Sequence[tuple[str, int]], pending: int, review_chann
 
 
 def pending_blocks(items: Sequence[tuple[int, str, TermText | None, TermText]]) -> list[Block]:
-    """Pending suggestions in an owner's Home tab (when there is no review channel)."""
+    """Pending suggestions in an owner's Home tab: those no message in the review channel shows."""
     return [block for item in items for block in _review(*item)]

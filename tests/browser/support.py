@@ -56,3 +56,21 @@ def open_page(browser: Any, url: str) -> tuple[Any, Any, PageErrors]:
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(url)
     return context, page, errors
+
+
+# The test's own check that this Chromium can draw an emoji: its pixels differ from those of a
+# code point no font has (a box).  The page must show the emoji then, and its :name: otherwise.
+CAN_DRAW = """(glyph) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 40;
+  const pen = canvas.getContext("2d");
+  pen.font = '30px "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", "Noto Emoji", sans-serif';
+  pen.textBaseline = "top";
+  const draw = (text) => { pen.clearRect(0, 0, 40, 40); pen.fillText(text, 0, 0); return pen.getImageData(0, 0, 40, 40).data.join(); };
+  return draw(glyph) !== draw("\\u{10FFFD}");
+}"""
+
+
+def can_draw(page: Any, glyph: str) -> bool:
+    """Whether this Chromium has a font for `glyph` (the test's own check, not the page's)."""
+    return bool(page.evaluate(CAN_DRAW, glyph))

@@ -100,7 +100,7 @@ def test_leaderboard_ranks_them_right(page: Any, glossary: Glossary) -> None:
     play_quiz(page, glossary)
     be(page, "Ben")
     send(page, "/leaderboard")
-    board = article(page, "Leaderboard · 2026-W48")
+    board = article(page, "Leaderboard · 23–29 Nov")
     expect(board).to_contain_text("1. @Ada: 1 point (1 answered)")
     text = board.inner_text()
     assert re.search(r"^2\. @Ben: 0 points \(1 answered\)$", text, re.M), text
@@ -111,14 +111,14 @@ def test_leaderboard_ranks_them_right(page: Any, glossary: Glossary) -> None:
 def test_next_week_posts_the_weekly_results_and_a_fresh_board(page: Any, glossary: Glossary) -> None:
     play_quiz(page, glossary)
     page.get_by_role("button", name="Next week").click()
-    results = article(page, "Weekly results · 2026-W48")
+    results = article(page, "Weekly results · 23–29 Nov")
     expect(results).to_contain_text("1. Ada: 1 point (1 answered)")
     expect(results).to_contain_text("2 wrong answers")
     expect(results).not_to_contain_text("Only visible to you")
     expect(page.get_by_text("Mon 30 Nov 2026, 09:00 UTC")).to_be_visible()
     expect(quiz_message(page)).to_contain_text("(closed)")  # last week's quiz closed at the end of its day
     send(page, "/leaderboard")
-    expect(article(page, "Leaderboard · 2026-W49")).to_contain_text("No answers yet this week")
+    expect(article(page, "Leaderboard · 30 Nov – 6 Dec")).to_contain_text("No answers yet this week")
 
 
 def test_home_shows_progress_and_a_practice_modal_opens_and_is_answered(

@@ -60,7 +60,7 @@ def test_leaderboard_ranks_with_shared_ties_and_streaks(lbot: RunningBot, clock:
     body = lbot.command("/leaderboard", "", user="U3", channel=CHANNEL).json()
     assert body["response_type"] == "ephemeral"
     text = shown(body["blocks"])
-    assert "2026-W48" in text
+    assert "Leaderboard · 23–29 Nov" in text and "· 2026-W48" not in text  # dates, not the ISO week
     assert "1. <@U1>: 2 points (2 answered) · :fire: 2" in text
     assert "2. <@U2>: 1 point (2 answered)" in text
     assert "2. <@U3>: 1 point (2 answered)" in text
@@ -81,9 +81,9 @@ def test_last_week_and_bad_argument(lbot: RunningBot, clock: FakeClock) -> None:
     play(lbot, {"U1": True})
     clock.set(NEXT_MONDAY_0900 - timedelta(hours=2))
     last = shown(lbot.command("/leaderboard", "last", channel=CHANNEL).json()["blocks"])
-    assert "2026-W48" in last and "<@U1>" in last
+    assert "Leaderboard · 23–29 Nov" in last and "<@U1>" in last
     this = shown(lbot.command("/leaderboard", "", channel=CHANNEL).json()["blocks"])
-    assert "2026-W49" in this and "No answers yet this week" in this
+    assert "Leaderboard · 30 Nov – 6 Dec" in this and "No answers yet this week" in this
     assert "/leaderboard last" in lbot.command("/leaderboard", "yesterday", channel=CHANNEL).json()["text"]
 
 
@@ -116,7 +116,7 @@ def test_weekly_results_post_once_before_that_days_quiz(lbot: RunningBot, clock:
     kinds = [m["metadata"]["event_type"] for m in posted]
     assert kinds == ["study_lab_quiz", "study_lab_weekly", "study_lab_quiz"]
     weekly = shown(posted[1]["blocks"])
-    assert "Weekly results · 2026-W48" in weekly
+    assert "Weekly results · 23–29 Nov" in weekly
     assert "1. Una One: 1 point" in weekly and "<@" not in weekly  # nobody is notified
     assert "Most missed this week" in weekly and "(2 wrong answers)" in weekly
 

@@ -388,3 +388,38 @@ def test_an_edit_of_an_approved_new_term_follows_it(sbot: RunningBot) -> None:
         "Reading one region's calm as everyone's.",
     )
     assert len(sbot.storage.overlay.active(sbot.ws)) == 3
+
+
+def test_a_suggestion_pending_when_the_review_channel_is_set_stays_reachable_in_the_owners_home(
+    fake: SlackStandIn, sqlite_url: str
+) -> None:
+    fake.state.add_person(Person(OWNER, "Olga Owner", is_admin=True))
+    fake.state.add_person(Person(AUTHOR, "Ada Author"))
+    fake.state.join(REVIEW, "T1", "glossary-review")
+    bot = RunningBot.start(fake, sqlite_url, GLOSSARY_OWNERS=OWNER)
+    try:
+        modal = open_modal(bot, views.SUGGEST_NEW, "canary")
+        assert submit(bot, modal, form(**CANARY))["response_action"] == "update"
+        bot.after_ack_done()
+        set_to = bot.say("/quiz", f"review <#{REVIEW}|glossary-review>", user=OWNER)
+        assert f"<#{REVIEW}>" in set_to  # the review channel is set now
+        assert fake.posted(REVIEW) == []  # the earlier suggestion was never posted there
+
+        bot.event(
+            {"type": "app_home_opened", "user": OWNER, "channel": "D1", "tab": "home", "event_ts": "1.0"}
+        )
+        home = bot.fake.wait_calls("views.publish")[-1].body["view"]
+        home = json.loads(home) if isinstance(home, str) else home
+        assert "*1* suggestion waiting for review below." in shown(home["blocks"])
+        approve = buttons(home["blocks"])["Approve"]
+        assert approve["action_id"] == views.REVIEW_APPROVE
+
+        bot.click(views.REVIEW_APPROVE, approve["value"], user=OWNER, view={"type": "home"})
+        bot.after_ack_done()
+        assert bot.storage.suggestions.count_pending(bot.ws) == 0
+        told = fake.wait_for(lambda: fake.posted(AUTHOR))[-1]
+        assert "was approved" in told["text"]
+        card = shown(bot.command("/define", "canary release", user=AUTHOR).json()["blocks"])
+        assert "Sending a small share of traffic" in card
+    finally:
+        bot.close()

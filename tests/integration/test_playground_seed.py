@@ -37,3 +37,14 @@ def test_seed_issues_a_token_only_it_accepts() -> None:
         assert seed(slack) != token  # a fresh one each run
     finally:
         slack.close()
+
+
+def test_the_workspace_is_named_after_the_glossary_title() -> None:
+    from bot.playground.seed import identity_for, workspace_name
+
+    assert workspace_name("Vango glossary") == "Vango"
+    assert workspace_name("Study Lab Glossary") == "Study Lab"
+    assert workspace_name("Acme: glossary") == "Acme"
+    assert workspace_name("Platform terms") == "Platform terms"
+    assert workspace_name("Glossary") == "Glossary"
+    assert identity_for("Acme glossary").team_name == "Acme" and identity_for("x").team_id == BOT.team_id

@@ -18,7 +18,17 @@
     alarm_clock: "⏰", mortar_board: "🎓", pushpin: "📌", bell: "🔔", zap: "⚡", boom: "💥", 100: "💯",
     heavy_plus_sign: "➕", heavy_minus_sign: "➖", arrow_right: "➡️", repeat: "🔁", construction: "🚧",
   };
-  const state = { user: "", snapshot: null, view: "channel", source: null, errors: {}, nodes: new Map(), opener: null };
+  const state = {
+    user: "",
+    snapshot: null,
+    view: "channel",
+    source: null,
+    errors: {},
+    nodes: new Map(),
+    opener: null,
+    followEditsUntil: 0, // until when an edited channel message is brought into view
+    directSeen: 0, // direct messages this person has seen
+  };
   const $ = (id) => document.getElementById(id);
 
   function el(tag, className, text) {
@@ -33,7 +43,41 @@
   }
 
   function emojify(text) {
-    return text.replace(/:([a-z0-9_+'-]+):/g, (all, name) => EMOJI[name] || all);
+    return text.replace(/:([a-z0-9_+'-]+):/g, (all, name) => emojiFor(name, all));
+  }
+
+  // -- emoji the browser cannot draw are shown by name ---------------------------------------
+
+  const drawable = new Map();
+  const EMOJI_FONTS = '"Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji", "Noto Emoji", sans-serif';
+
+  // An emoji this machine has no font for would be an empty box: compare its drawing with that
+  // of a code point no font has (U+10FFFD); the same pixels mean a box, so the page shows :name:.
+  function canDraw(glyph) {
+    if (drawable.has(glyph)) return drawable.get(glyph);
+    let ok = true;
+    try {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 32;
+      const pen = canvas.getContext("2d", { willReadFrequently: true });
+      pen.font = "24px " + EMOJI_FONTS;
+      pen.textBaseline = "top";
+      const pixels = (text) => {
+        pen.clearRect(0, 0, 32, 32);
+        pen.fillText(text, 0, 0);
+        return pen.getImageData(0, 0, 32, 32).data.join(",");
+      };
+      ok = pixels(glyph) !== pixels("\u{10FFFD}");
+    } catch (error) {
+      ok = true; // no canvas: trust the fonts
+    }
+    drawable.set(glyph, ok);
+    return ok;
+  }
+
+  function emojiFor(name, written) {
+    const glyph = EMOJI[name];
+    return glyph && canDraw(glyph) ? glyph : written;
   }
 
   // -- mrkdwn -------------------------------------------------------------------------------
@@ -97,7 +141,7 @@
       else if (m[3] !== undefined) inline(m[3], parent.appendChild(el("b")));
       else if (m[4] !== undefined) inline(m[4], parent.appendChild(el("i")));
       else if (m[5] !== undefined) inline(m[5], parent.appendChild(el("s")));
-      else parent.append(document.createTextNode(EMOJI[m[6]] || m[0]));
+      else parent.append(document.createTextNode(emojiFor(m[6], m[0])));
       last = m.index + m[0].length;
     }
     if (last < text.length) parent.append(document.createTextNode(decode(text.slice(last))));
@@ -227,6 +271,7 @@
     }
     field.id = id;
     field.dataset.inputIndex = String(i);
+    field.dataset.fieldKey = block.block_id ? "b:" + block.block_id : "i:" + i;
     box.append(field);
     if (block.hint) box.append(el("span", "hint", plain(block.hint)));
     return box;
@@ -480,10 +525,10 @@
 
   function renderMessages(entries) {
     const box = $("messages");
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     const wanted = new Set();
     let position = 0;
-    let added = false;
+    let added = null;
+    const edited = [];
     for (const entry of entries) {
       const signature = JSON.stringify([entry.text, entry.blocks, entry.edited, entry.author.name, entry.time]);
       wanted.add(entry.key);
@@ -491,7 +536,8 @@
       if (!known || known.signature !== signature) {
         const node = renderMessage(entry);
         if (known) known.node.replaceWith(node);
-        else added = true;
+        else added = node;
+        if (known && entry.edited) edited.push(node);
         known = { node, signature };
         state.nodes.set(entry.key, known);
       }
@@ -511,7 +557,42 @@
     } else if (entries.length && empty) {
       empty.remove();
     }
-    if (added && nearBottom) box.scrollTop = box.scrollHeight;
+    followMessages(box, added, edited);
+  }
+
+  // New messages scroll into view, as in Slack; a message edited soon after a host control was used
+  // (the reveal after "Close the open quiz now") is brought into view and flashed, wherever it is.
+  function followMessages(box, added, edited) {
+    if (added) {
+      box.scrollTop = box.scrollHeight;
+      return;
+    }
+    if (!edited.length || Date.now() > state.followEditsUntil) return;
+    const node = edited[edited.length - 1];
+    node.scrollIntoView({ block: "nearest" });
+    node.classList.add("highlight");
+    setTimeout(() => node.classList.remove("highlight"), 2000);
+  }
+
+  // -- direct messages: what the app sent this person by DM (chat.postMessage to their user id) --
+
+  let directSignature = "";
+  function renderDirect(snapshot) {
+    const entries = snapshot.direct_messages || [];
+    const badge = $("dm-unread");
+    if (state.view === "dm") state.directSeen = entries.length;
+    const unread = Math.max(0, entries.length - (state.directSeen || 0));
+    badge.textContent = unread ? String(unread) : "";
+    badge.hidden = !unread;
+    $("dm-button").setAttribute("aria-label", unread ? `${snapshot.app.name}, ${unread} unread` : snapshot.app.name);
+    const signature = JSON.stringify([snapshot.user, entries]);
+    if (signature === directSignature) return;
+    directSignature = signature;
+    const box = $("dm-messages");
+    box.replaceChildren();
+    entries.forEach((entry) => box.append(renderMessage(entry)));
+    if (!entries.length) box.append(el("p", "empty", `Nothing yet: ${snapshot.app.name} writes here to tell you about your suggestions.`));
+    box.scrollTop = box.scrollHeight;
   }
 
   let homeSignature = "";
@@ -537,7 +618,9 @@
     const wasOpen = !layer.hidden;
     modalSignature = signature;
     if (!wasOpen) state.opener = document.activeElement;
+    const typed = wasOpen && view && layer.dataset.viewId === view.id ? typedValues(layer) : null;
     layer.replaceChildren();
+    layer.dataset.viewId = view ? view.id : "";
     if (!view) {
       layer.hidden = true;
       if (wasOpen) returnFocus();
@@ -570,8 +653,30 @@
     });
     layer.append(dialog);
     layer.hidden = false;
-    const first = body.querySelector("button, select, input, textarea") || close;
+    if (typed) restoreValues(dialog, typed);
+    const refused = typed && body.querySelector(".b-error");
+    const first =
+      (refused && refused.previousElementSibling && refused.previousElementSibling.querySelector("[data-field-key]")) ||
+      body.querySelector("button, select, input, textarea") ||
+      close;
     first.focus();
+  }
+
+  // Slack keeps what a person typed in a modal while it stays open: when the app refuses a field
+  // (response_action: errors) or updates the view, inputs keep their values by block_id.
+  function typedValues(layer) {
+    const values = new Map();
+    layer.querySelectorAll("[data-field-key]").forEach((field) => values.set(field.dataset.fieldKey, field.value));
+    return values;
+  }
+
+  function restoreValues(dialog, values) {
+    dialog.querySelectorAll("[data-field-key]").forEach((field) => {
+      if (!values.has(field.dataset.fieldKey)) return;
+      const value = values.get(field.dataset.fieldKey);
+      if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === value && !o.disabled)) return;
+      field.value = value;
+    });
   }
 
   function returnFocus() {
@@ -627,6 +732,7 @@
       button.type = "button";
       button.addEventListener("click", async () => {
         button.disabled = true;
+        state.followEditsUntil = Date.now() + 5000;
         await post("/ui/control", { name: c.name });
         button.disabled = false;
       });
@@ -639,13 +745,15 @@
     state.snapshot = snapshot;
     $("workspace").textContent = snapshot.workspace;
     $("clock").textContent = snapshot.clock;
-    $("title").textContent = state.view === "home" ? snapshot.app.name : "# " + snapshot.channel.name;
+    $("title").textContent = state.view === "channel" ? "# " + snapshot.channel.name : snapshot.app.name;
+    $("dm-button").textContent = snapshot.app.name;
     $("channel-button").textContent = "# " + snapshot.channel.name;
     renderPeople(snapshot);
     $("message").disabled = false; // usable once the page knows who is typing
     $("user").disabled = false;
     renderControls(snapshot);
     renderMessages(snapshot.messages);
+    renderDirect(snapshot);
     renderHome(snapshot.home);
     renderModal(snapshot.modals);
     renderRefusals(snapshot.refusals);
@@ -657,9 +765,10 @@
     state.view = view;
     $("channel-view").hidden = view !== "channel";
     $("home-view").hidden = view !== "home";
-    $("home-button").removeAttribute("aria-current");
-    $("channel-button").removeAttribute("aria-current");
-    $(view === "home" ? "home-button" : "channel-button").setAttribute("aria-current", "page");
+    $("dm-view").hidden = view !== "dm";
+    ["home-button", "channel-button", "dm-button"].forEach((id) => $(id).removeAttribute("aria-current"));
+    $({ home: "home-button", dm: "dm-button" }[view] || "channel-button").setAttribute("aria-current", "page");
+    if (view === "channel") $("messages").scrollTop = $("messages").scrollHeight;
     if (state.snapshot) render(state.snapshot);
   }
 
@@ -677,6 +786,7 @@
     $("user").addEventListener("change", () => {
       state.user = $("user").value;
       state.errors = {};
+      state.directSeen = 0;
       homeSignature = "";
       listen();
       if (state.view === "home") post("/ui/home", {});
@@ -686,6 +796,7 @@
       post("/ui/home", {});
     });
     $("channel-button").addEventListener("click", () => show("channel"));
+    $("dm-button").addEventListener("click", () => show("dm"));
     $("messages").addEventListener("click", (event) => {
       const link = event.target.closest("a");
       const match = link && link.href.startsWith(location.origin + "/archives/") && link.href.match(/\/p(\d+)(\d{6})$/);

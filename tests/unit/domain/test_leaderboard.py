@@ -16,6 +16,7 @@ from bot.domain.leaderboard import (
     previous_week,
     rank_scores,
     week_containing,
+    week_dates,
     week_of,
 )
 
@@ -171,3 +172,30 @@ def test_no_scores_no_standings() -> None:
 def test_a_standing_as_json() -> None:
     [standing] = rank_scores([Score("U1", points=2, answered=3, streak=4)])
     assert standing.as_dict() == {"user": "U1", "points": 2, "answered": 3, "rank": 1, "streak": 4}
+
+
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+
+
+@pytest.mark.parametrize(
+    ("day", "zone", "expected"),
+    [
+        (date(2026, 12, 2), BERLIN, "30 Nov – 6 Dec"),  # ISO 2026-W49, across two months
+        (date(2026, 11, 26), BERLIN, "23–29 Nov"),  # one month
+        (date(2026, 12, 30), BERLIN, "28 Dec 2026 – 3 Jan 2027"),  # across two years
+        (date(2026, 10, 28), BERLIN, "26 Oct – 1 Nov"),  # the week after the clocks went back
+        (date(2026, 3, 31), BERLIN, "30 Mar – 5 Apr"),  # a 167-hour week
+    ],
+)
+def test_a_week_reads_as_its_first_and_last_day(day: date, zone: ZoneInfo, expected: str) -> None:
+    week = week_of(day, zone)
+    assert week_dates(week.start, week.end, zone) == expected
+    assert week.dates == expected
+
+
+def test_week_dates_are_the_days_in_the_zone_passed_in() -> None:
+    # Monday 00:00 in Auckland is still Sunday in UTC: the dates follow the zone, not UTC.
+    week = week_of(date(2026, 12, 2), AUCKLAND)
+    assert week.start.date() == date(2026, 11, 29)
+    assert week_dates(week.start, week.end, AUCKLAND) == "30 Nov – 6 Dec"
+    assert week_dates(week.start, week.end, ZoneInfo("UTC")) == "29 Nov – 5 Dec"

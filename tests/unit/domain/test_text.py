@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.text import clip, escape_mrkdwn, normalise, strip_control
+from bot.domain.text import clip, escape_mrkdwn, normalise, quantity, strip_control
 
 ENTITY_OR_AMPERSAND = re.compile(r"&(amp;|lt;|gt;)?")
 
@@ -136,3 +136,25 @@ def test_normalise_is_idempotent(text: str) -> None:
 
 def test_strip_control_keeps_newline_and_tab() -> None:
     assert strip_control("a\x00b\x07c\nd\te\x7f\x9f") == "abc\nd\te"
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "many", "expected"),
+    [
+        (1, "wrong answer", None, "1 wrong answer"),
+        (2, "wrong answer", None, "2 wrong answers"),
+        (0, "wrong answer", None, "0 wrong answers"),
+        (1, "category", None, "1 category"),
+        (3, "category", None, "3 categories"),
+        (2, "day", None, "2 days"),  # a vowel before the y
+        (2, "match", None, "2 matches"),
+        (1, "point", None, "1 point"),
+        (-1, "point", None, "-1 points"),
+        (2, "person", "people", "2 people"),
+        (1, "person", "people", "1 person"),
+    ],
+)
+def test_quantity_is_singular_only_for_exactly_one(
+    count: int, noun: str, many: str | None, expected: str
+) -> None:
+    assert quantity(count, noun, many) == expected

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -133,3 +135,25 @@ def test_glossary_and_user_text_is_escaped_everywhere(text: str) -> None:
         for text in mrkdwn_texts(shown):
             left = text.replace("<@U1>", "").replace("<@U2>", "").replace("<#C1>", "")
             assert not MENTION.search(left), left
+
+
+def test_counts_of_one_read_in_the_singular() -> None:
+    week = week_of(date(2026, 12, 2), ZoneInfo("Europe/Berlin"))
+    board = json.dumps(
+        blocks.leaderboard_blocks(
+            "C1",
+            week,
+            [Standing(1, "U1", 1, 1, 0)],
+            Standing(12, "U9", 1, 2, 0),
+            "U9",
+            most_missed=("Drain", 1),
+        ),
+        ensure_ascii=False,
+    )
+    assert "Leaderboard · 30 Nov – 6 Dec" in board and "2026-W49" not in board.split("leaderboard_share")[0]
+    assert "1 point (1 answered)" in board
+    assert "Your rank: 12 with 1 point (2 answered)" in board
+    assert "(1 wrong answer)" in board
+    one = glossary_of(1, categories=1)
+    help_text = json.dumps(blocks.help_blocks(one), ensure_ascii=False)
+    assert "1 term in 1 category." in help_text
