@@ -31,8 +31,8 @@ class Identity:
     bot_id: str = "BBOT"
     is_enterprise_install: bool = False
     team_name: str = "Vango"
-    refresh_token: str = ""
-    expires_at: float = 0.0
+    refresh_token: str = ""  # with token rotation: the one refresh token Slack accepts now
+    expires_at: float = 0.0  # with token rotation: when the token issued at install expires
     revoked: bool = False
 
 
@@ -78,6 +78,7 @@ class Trigger:
 
 
 TRIGGER_SECONDS = 3.0
+ROTATED_TOKEN_SECONDS = 43200  # Slack's rotated access tokens live 12 hours
 
 
 @dataclass
@@ -94,6 +95,8 @@ class SlackState:
         self.lock = threading.RLock()
         self.clock = clock
         self.tokens: dict[str, Identity] = {}
+        self.token_expiry: dict[str, float] = {}  # rotated tokens: access token -> when it expires
+        self.rotated_lifetime = ROTATED_TOKEN_SECONDS  # what a refresh hands out (Slack: 12 hours)
         self.default_identity: Identity | None = Identity(team_id="T1")  # any unknown token speaks for T1
         self.channels: dict[str, Channel] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
@@ -118,6 +121,12 @@ class SlackState:
     def add_token(self, token: str, identity: Identity) -> None:
         with self.lock:
             self.tokens[token] = identity
+
+    def expired(self, token: str) -> bool:
+        """A rotated access token past its expiry: Slack answers `token_expired`."""
+        with self.lock:
+            expiry = self.token_expiry.get(token)
+        return expiry is not None and self.clock() >= expiry
 
     def identity(self, token: str | None) -> Identity | None:
         with self.lock:
