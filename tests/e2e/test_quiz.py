@@ -254,10 +254,8 @@ def test_crash_between_post_and_record_does_not_post_twice(qbot: RunningBot, clo
     # one narrow page of history (apps outside the Marketplace: 1 a minute, 15 messages), no paging
     [history] = qbot.fake.calls_to("conversations.history")
     assert int(history.body["limit"]) <= 15 and "cursor" not in history.body
-    assert float(history.body["oldest"]) == pytest.approx(SLOT_TIME.timestamp() - 60)
-    assert float(history.body["latest"]) == pytest.approx(
-        (SLOT_TIME + timedelta(seconds=60 + 60)).timestamp()
-    )
+    assert float(history.body["oldest"]) == SLOT_TIME.timestamp() - 60
+    assert float(history.body["latest"]) == (SLOT_TIME + timedelta(seconds=60 + 60)).timestamp()
 
 
 def test_the_recovery_window_stays_anchored_to_the_first_claim(qbot: RunningBot, clock: FakeClock) -> None:
@@ -271,7 +269,9 @@ def test_the_recovery_window_stays_anchored_to_the_first_claim(qbot: RunningBot,
     qbot.recover()  # retaken again: history read from the same anchor, posted
     assert len(qbot.fake.posted(CHANNEL)) == 1
     oldest = [float(c.body["oldest"]) for c in qbot.fake.calls_to("conversations.history")]
-    assert oldest == [pytest.approx(SLOT_TIME.timestamp() - 60)] * 2  # two retakes, one anchor
+    # two retakes, one anchor: exactly the first claim's time less the skew (pytest.approx on a Unix
+    # timestamp allows half an hour, so it could not tell the first claim from the latest)
+    assert oldest == [SLOT_TIME.timestamp() - 60] * 2
 
 
 def test_server_error_post_is_recovered_with_one_post(qbot: RunningBot, clock: FakeClock) -> None:
@@ -415,6 +415,30 @@ def test_a_scheduled_quiz_claims_first_then_closes_the_older_one(qbot: RunningBo
     assert len(reveals(qbot)) == 1
 
 
+def test_a_run_that_loses_the_claim_race_closes_nothing(qbot: RunningBot, clock: FakeClock) -> None:
+    """Two replicas run the slot at once; both saw it free, the other claimed it first.  The loser
+    must close nothing: had it closed the older quiz before claiming, the channel would be left
+    with that quiz revealed early by a process that then posts nothing."""
+    schedule(qbot)
+    clock.set(SLOT_TIME - timedelta(minutes=30))
+    assert "Posted a question" in qbot.say("/quiz", "now")
+    [older] = qbot.open_quizzes(CHANNEL)
+    clock.set(SLOT_TIME)
+    storage = qbot.storage
+    glossary = qbot.runtime.core.glossary(qbot.ws).glossary
+    slot = "2026-11-26T09:30"
+
+    def saw_it_free(ws: object, channel: str, key: str) -> bool:
+        question = question_for_slot(glossary, CHANNEL, slot, storage.quizzes.history(qbot.ws, CHANNEL))
+        assert storage.quizzes.claim(qbot.ws, CHANNEL, slot, question, "replica-B", SLOT_TIME, SLOT_TIME)
+        return False  # this replica looked before the other claimed
+
+    storage.quizzes.slot_taken = saw_it_free  # type: ignore[method-assign]
+    assert qbot.run_slot(CHANNEL) is None
+    assert qbot.quiz(older.id).state == QuizState.POSTED  # still open: the loser closed nothing
+    assert reveals(qbot) == []
+
+
 # -- answering ---------------------------------------------------------------------------------
 
 
@@ -497,10 +521,12 @@ def test_a_count_edit_that_lands_after_the_reveal_is_undone(qbot: RunningBot, cl
     count edit lands last, so this process writes the reveal again. The quiz stays revealed."""
     quiz = post_quiz(qbot, clock)["quiz"]
     quiz_clicks(qbot, quiz.id, quiz.question.correct, "U1")
-    qbot.fake.slow("chat.update", 1.0)  # the count edit is slow
+    qbot.fake.slow("chat.update", 3.0)  # the count edit is slow
     counting = threading.Thread(target=qbot.flush_counts)
     counting.start()
-    qbot.fake.wait_for(lambda: qbot.quiz(quiz.id).shown_count == 1)
+    # The count edit has reached Slack (it took the slow answer), not only claimed its update: the
+    # reveal below can no longer overtake it and take the slow answer itself.
+    qbot.fake.wait_for(lambda: all(f.count == 0 for f in qbot.fake.faults if f.method == "chat.update"))
     clock.set(SLOT_TIME + timedelta(hours=15))
     qbot.close_due()  # the reveal (not slowed) lands first
     counting.join(10)
@@ -547,10 +573,12 @@ def test_a_late_count_edit_whose_undo_fails_is_undone_by_the_recovery(
 ) -> None:
     quiz = post_quiz(qbot, clock)["quiz"]
     quiz_clicks(qbot, quiz.id, quiz.question.correct, "U1")
-    qbot.fake.slow("chat.update", 1.0)  # the count edit is slow
+    qbot.fake.slow("chat.update", 3.0)  # the count edit is slow
     counting = threading.Thread(target=qbot.flush_counts)
     counting.start()
-    qbot.fake.wait_for(lambda: qbot.quiz(quiz.id).shown_count == 1)
+    # The count edit has reached Slack (it took the slow answer), not only claimed its update: the
+    # reveal below can no longer overtake it and take the slow answer itself.
+    qbot.fake.wait_for(lambda: all(f.count == 0 for f in qbot.fake.faults if f.method == "chat.update"))
     clock.set(SLOT_TIME + timedelta(hours=15))
     qbot.close_due()  # the reveal lands first
     qbot.fake.fail("chat.update", 500, count=3)  # and writing it again, after the late count edit, fails
