@@ -18,6 +18,7 @@ import pytest
 
 from bot.jobs import job_id
 from bot.quiz import question_for_slot
+from bot.service.closing import COUNT_EDITS_PER_MINUTE
 from bot.standin import Person, SlackStandIn
 from bot.storage.schedules import StoredSchedule
 from bot.storage.states import QuizState
@@ -589,3 +590,28 @@ def test_a_late_count_edit_whose_undo_fails_is_undone_by_the_recovery(
     final = shown(qbot.fake.posted(CHANNEL)[0]["blocks"])
     assert "Term of the day (closed)" in final and "quiz_answer_" not in final
     assert qbot.quiz(quiz.id).state == QuizState.CLOSED
+
+
+def test_count_edits_stay_within_the_workspaces_share_of_chat_update(
+    qbot: RunningBot, clock: FakeClock
+) -> None:
+    """22 open quizzes whose counts changed: one flush edits only COUNT_EDITS_PER_MINUTE of them
+    (chat.update allows about 50 a minute per workspace, and reveals need the rest); the others
+    are edited in the next minute."""
+    channels = [f"C7{i:02d}" for i in range(COUNT_EDITS_PER_MINUTE + 2)]
+    quiz_ids = []
+    for channel in channels:
+        qbot.fake.join(channel)
+        assert "Posted a question" in qbot.say("/quiz", "now", channel=channel)
+        qbot.after_ack_done()
+        quiz_ids.append(qbot.fake.posted(channel)[0]["metadata"]["event_payload"]["quiz_id"])
+    for quiz_id, channel in zip(quiz_ids, channels, strict=True):
+        before = len(qbot.fake.responses)
+        assert qbot.click("quiz_answer_0", f"{quiz_id}:0", user="U1", channel=channel).status == 200
+        qbot.fake.wait_responses(before + 1)
+    qbot.flush_counts()
+    assert len(qbot.fake.calls_to("chat.update")) == COUNT_EDITS_PER_MINUTE
+    clock.advance(minutes=1)
+    qbot.flush_counts()
+    edited = {c.body["channel"] for c in qbot.fake.calls_to("chat.update")}
+    assert edited == set(channels) and len(qbot.fake.calls_to("chat.update")) == len(channels)
