@@ -13,7 +13,8 @@ import pytest
 from bot.standin import SlackStandIn
 from tests.support.bot import GLOSSARY, RunningBot
 
-WRITTEN = "see https://vango.dev/drain and #ops-help, or ask @oncall"
+WRITTEN = "see https://vango.dev/drain and #ops-help, or ask @oncall <!channel>"
+ESCAPED = "see https://vango.dev/drain and #ops-help, or ask @oncall &lt;!channel&gt;"
 
 
 def mrkdwn_objects(value: Any) -> Iterator[dict[str, Any]]:
@@ -41,7 +42,7 @@ def vbot(fake: SlackStandIn, sqlite_url: str, tmp_path: Path) -> Iterator[Runnin
 
 def test_glossary_text_is_sent_verbatim_everywhere(vbot: RunningBot) -> None:
     card = vbot.command("/define", "drain").json()
-    assert WRITTEN in json.dumps(card["blocks"])
+    assert ESCAPED in json.dumps(card["blocks"])
     assert "Posted a question" in vbot.say("/quiz", "now")
     vbot.after_ack_done()
     home = {"type": "app_home_opened", "user": "U100", "channel": "D1", "tab": "home", "event_ts": "1.0"}
@@ -56,3 +57,14 @@ def test_glossary_text_is_sent_verbatim_everywhere(vbot: RunningBot) -> None:
     assert found and all(m.get("verbatim") is True for m in found), [
         m for m in found if not m.get("verbatim")
     ][:3]
+
+
+def test_a_shared_cards_notification_text_is_escaped(vbot: RunningBot) -> None:
+    """The fallback `text` is what notifications and screen readers show: a definition saying
+    <!channel> must not ping the channel when someone shares the card there."""
+    before = len(vbot.fake.responses)
+    assert vbot.click("define_share", "Drain", ephemeral=True).status == 200
+    [shared] = vbot.fake.wait_responses(before + 1)[before:]
+    assert shared.body["response_type"] == "in_channel"
+    assert ESCAPED in shared.body["text"] and "<!channel>" not in shared.body["text"]
+    assert "<!channel>" not in json.dumps(shared.body["blocks"])
