@@ -399,6 +399,10 @@ def test_quiz_now_where_the_bot_is_not_says_how_to_fix_it_and_works_after(qbot: 
     text = qbot.say("/quiz", "now", channel=NOT_JOINED)
     assert "/invite @Study Lab" in text
     assert qbot.fake.posted(NOT_JOINED) == []
+    # found out before anything was claimed or sent: no refused post, no quiz left behind
+    assert [c for c in qbot.fake.calls_to("chat.postMessage") if c.body["channel"] == NOT_JOINED] == []
+    assert qbot.storage.quizzes.open_in(qbot.ws, NOT_JOINED) == []
+    assert qbot.storage.quizzes.history(qbot.ws, NOT_JOINED) == []
     qbot.fake.join(NOT_JOINED)
     assert "Posted a question" in qbot.say("/quiz", "now", channel=NOT_JOINED)
     assert len(qbot.fake.posted(NOT_JOINED)) == 1
