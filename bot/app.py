@@ -16,6 +16,7 @@ from typing import Any
 
 from cachetools import TTLCache
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -89,7 +90,9 @@ def oauth_settings(
     )
     # Bolt keeps that cache in a plain dict keyed by token, and every rotation adds a token: bounded
     # here, so memory stays flat however many workspaces and refreshes there are.
-    oauth.authorize.authorize_result_cache = TTLCache(AUTHORIZE_CACHE_SIZE, AUTHORIZE_CACHE_SECONDS)
+    # (Bolt reads and writes it only with `in`, `[key]` and `[key] =`, which a TTLCache answers.)
+    bounded: TTLCache[str, AuthorizeResult] = TTLCache(AUTHORIZE_CACHE_SIZE, AUTHORIZE_CACHE_SECONDS)
+    oauth.authorize.authorize_result_cache = bounded  # type: ignore[assignment]
     return oauth
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.slots import DAY_NAMES, DaysError, find_zone, parse_days, parse_time
@@ -182,7 +183,7 @@ def load_offline_settings(env: Mapping[str, str]) -> Settings:
     return _common(env)
 
 
-def _common(env: Mapping[str, str], **tokens: str) -> Settings:
+def _common(env: Mapping[str, str], **tokens: Any) -> Settings:
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://[^\s/]+", api_url):
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}")

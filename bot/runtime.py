@@ -35,7 +35,6 @@ from bot.slots import Schedule
 from bot.storage import Storage
 from bot.workspace import Workspace
 
-
 log = logging.getLogger(__name__)
 
 

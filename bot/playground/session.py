@@ -82,6 +82,8 @@ def claim_database(path: Path) -> None:
     with closing(sqlite3.connect(path)) as conn:
         conn.execute(f"PRAGMA application_id = {PLAYGROUND_MARK}")
         conn.commit()
+
+
 BUNDLED_GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "glossary.yml"
 
 

@@ -39,7 +39,9 @@ class Admins:
         if self.installations is None:
             return None
         found = self.installations.find_installation(
-            enterprise_id=ws.enterprise_id or None, team_id=ws.team_id or None, is_enterprise_install=ws.is_org
+            enterprise_id=ws.enterprise_id or None,
+            team_id=ws.team_id or None,
+            is_enterprise_install=ws.is_org,
         )
         return found.user_id if found is not None else None
 

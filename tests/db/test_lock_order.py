@@ -43,9 +43,7 @@ def test_a_batch_locks_quizzes_and_answers_in_a_fixed_order(storage: Storage) ->
         out = AnswerWriter(storage.db)._record_batch(arrived)
     finally:
         event.remove(storage.db.engine, "before_cursor_execute", seen)
-    quiz_reads = [
-        p for s, p in statements if s.lstrip().upper().startswith("SELECT") and "FROM quizzes" in s
-    ]
+    quiz_reads = [p for s, p in statements if s.lstrip().upper().startswith("SELECT") and "FROM quizzes" in s]
     read_ids = [p["quiz_id"] if isinstance(p, dict) else p[-1] for p in quiz_reads]
     assert read_ids == [first.id, second.id]
     [insert] = [(s, p) for s, p in statements if s.lstrip().startswith("INSERT INTO answers")]

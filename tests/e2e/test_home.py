@@ -180,7 +180,9 @@ def test_practice_is_judged_against_what_was_shown(
         assert "Right!" in shown(feedback["blocks"])
         assert bot.storage.practice.count(bot.ws, "U9") == (1, 1)
         again = open_practice(bot, "U9")
-        wrong = (json.loads(again["private_metadata"])["r"] + 1) % len(json.loads(again["private_metadata"])["c"])
+        wrong = (json.loads(again["private_metadata"])["r"] + 1) % len(
+            json.loads(again["private_metadata"])["c"]
+        )
         assert "Right!" not in shown(answer_practice(bot, "U9", again, wrong)["blocks"])
     finally:
         bot.close()

@@ -67,7 +67,9 @@ def test_the_playground_ignores_database_url(production: str, tmp_path: Path) ->
     assert rows(production) == before  # the open quiz is still open, the due slot still due
 
 
-def test_a_database_the_playground_did_not_make_is_refused_untouched(fake: SlackStandIn, tmp_path: Path) -> None:
+def test_a_database_the_playground_did_not_make_is_refused_untouched(
+    fake: SlackStandIn, tmp_path: Path
+) -> None:
     real = tmp_path / "study-lab.db"
     bot = RunningBot.start(fake, f"sqlite:///{real}", clock=FakeClock(NOW))
     bot.say("/quiz", "now", channel=CHANNEL)

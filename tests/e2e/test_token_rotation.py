@@ -51,7 +51,9 @@ def clock(fake: SlackStandIn) -> FakeClock:
 def test_the_stand_in_retires_a_used_refresh_token_and_expires_access_tokens(
     fake: SlackStandIn, clock: FakeClock
 ) -> None:
-    fake.state.offer_install("c1", Identity("T1", refresh_token="xoxe-1-first", expires_at=START.timestamp() + 60))
+    fake.state.offer_install(
+        "c1", Identity("T1", refresh_token="xoxe-1-first", expires_at=START.timestamp() + 60)
+    )
     first = call(fake, "oauth.v2.access", client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code="c1")
     assert first["ok"] and first["refresh_token"] == "xoxe-1-first"
     again = refresh(fake, "xoxe-1-first")
@@ -113,6 +115,8 @@ def test_a_rotating_workspace_keeps_working_across_refreshes_and_a_restart(
     ]
     bot_row = bot.runtime.services.workspaces.installations.find_bot(enterprise_id=None, team_id="T1")  # type: ignore[union-attr]
     assert installation is not None and bot_row is not None
-    assert installation.bot_refresh_token == bot_row.bot_refresh_token == fake.state.tokens[
-        installation.bot_token or ""
-    ].refresh_token  # the one refresh token Slack accepts now
+    assert (
+        installation.bot_refresh_token
+        == bot_row.bot_refresh_token
+        == fake.state.tokens[installation.bot_token or ""].refresh_token
+    )  # the one refresh token Slack accepts now

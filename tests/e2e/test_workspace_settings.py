@@ -29,9 +29,7 @@ SINGLE = {
 
 
 @pytest.fixture
-def app(
-    fake: SlackStandIn, database_url: str, caplog: pytest.LogCaptureFixture
-) -> Iterator[RunningBot]:
+def app(fake: SlackStandIn, database_url: str, caplog: pytest.LogCaptureFixture) -> Iterator[RunningBot]:
     clock = FakeClock(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
     fake.clock = lambda: clock().timestamp()
     for channel in (B_CHANNEL, B_REVIEW):
@@ -62,7 +60,9 @@ def test_the_start_says_the_single_workspace_settings_are_ignored(
 def test_a_workspaces_own_admins_and_its_installer_manage_its_quiz(app: RunningBot) -> None:
     b = app.as_team("T2")
     assert "Posted a question" in b.say("/quiz", "now", user="UB1", channel=B_CHANNEL)  # counted
-    assert "Scheduled" in b.say("/quiz", "schedule 09:30 Europe/Berlin daily", user="UINSTALLER", channel=B_CHANNEL)
+    assert "Scheduled" in b.say(
+        "/quiz", "schedule 09:30 Europe/Berlin daily", user="UINSTALLER", channel=B_CHANNEL
+    )
     assert "only the quiz admins" in b.say("/quiz", "zone Europe/Paris", user="UB2", channel=B_CHANNEL)
     # QUIZ_ADMINS names a plain member here: the environment's list is not this workspace's
     assert "only the quiz admins" in b.say("/quiz", "zone Europe/Paris", user="U0ENVADMIN", channel=B_CHANNEL)
@@ -74,7 +74,9 @@ def test_owners_and_review_channel_are_each_workspaces_own(app: RunningBot) -> N
         settings = sender.say("/quiz", "settings", user=user, channel=channel)
         assert "UANA" not in settings and "suggestions are off" in settings
     assert "Glossary owners: <@UB1>" in b.say("/quiz", "owners <@UB1|bea>", user="UB1", channel=B_CHANNEL)
-    assert "Review channel: <#C210>" in b.say("/quiz", "review <#C210|glossary>", user="UB1", channel=B_CHANNEL)
+    assert "Review channel: <#C210>" in b.say(
+        "/quiz", "review <#C210|glossary>", user="UB1", channel=B_CHANNEL
+    )
     assert "suggestions are off" in a.say("/quiz", "settings", user="U100", channel=A_CHANNEL)
 
 

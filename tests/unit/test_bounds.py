@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
+import pytest
 from cachetools import TTLCache
 from slack_sdk.oauth.installation_store import FileInstallationStore
 from slack_sdk.oauth.state_store import FileOAuthStateStore
 
+from bot import glossaries as glossaries_module
 from bot.app import AUTHORIZE_CACHE_SIZE, oauth_settings
 from bot.config import Settings
+from bot.glossaries import Glossaries
 from bot.service.core import AfterAck
 from bot.slack_client import make_client
+from bot.workspace import Workspace
+from tests.support.bot import GLOSSARY
+
+WORKSPACES = [Workspace("T1"), Workspace("T2"), Workspace("T3")]
 
 
 def test_the_after_ack_queue_holds_back_work_past_its_bound() -> None:
@@ -52,3 +60,27 @@ def test_bolts_authorize_cache_is_bounded(tmp_path: object) -> None:
     for i in range(AUTHORIZE_CACHE_SIZE + 50):
         cache[f"xoxe.xoxb-{i}"] = i
     assert len(cache) == AUTHORIZE_CACHE_SIZE and time.monotonic() - started < 5
+
+
+def test_overlays_past_the_bound_are_dropped_and_built_again_on_demand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(glossaries_module, "OVERLAYS_KEPT", 2)
+    glossaries = Glossaries(GLOSSARY)
+    own = {ws: replace(glossaries.base.glossary, title=f"{ws.team_id}'s") for ws in WORKSPACES}
+    built: list[Workspace] = []
+
+    def load(ws: Workspace) -> None:  # what bot.service.overlays does: from the database
+        built.append(ws)
+        glossaries.set_overlay(ws, own[ws])
+
+    glossaries.load_overlay = load
+    for ws in WORKSPACES:
+        glossaries.set_overlay(ws, own[ws])
+    assert len(glossaries._overlays) == 2  # the bound holds
+    first = WORKSPACES[0]
+    assert glossaries.for_workspace(first).glossary.title == "T1's"  # dropped, so built again
+    assert built == [first] and len(glossaries._overlays) == 2
+    assert glossaries.for_workspace(Workspace("T9")) is glossaries.base  # no overlay: the base
+    glossaries.forget_overlay(first)
+    assert glossaries.for_workspace(first) is glossaries.base and built == [first]
