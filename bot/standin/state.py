@@ -4,7 +4,10 @@ Everything is kept in memory under one lock by `SlackState`; the Web API
 methods (`bot.standin.methods`) read and change it.  Like Slack, it keeps the
 workspaces apart: a token belongs to one workspace (what `auth.test` says), a
 bot can post only in channels it is a member of, and an OAuth code is
-exchanged once for that workspace's token.  It also remembers what a person
+exchanged once for that workspace's token.  With token rotation it is as strict
+as Slack: a refresh hands out a new access token and a new refresh token and
+retires the refresh token just used (`invalid_refresh_token` if sent again),
+and an access token past its expiry gets `token_expired`.  It also remembers what a person
 sees and Slack's own bookkeeping around it: the modals open for each person
 (a `trigger_id` names who a `views.open` is for, once and for 3 seconds), and
 every refusal Slack answered (`refusals`), which the playground's page shows.
