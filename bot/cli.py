@@ -89,13 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_play.add_argument("--port", type=int, help="the page's port on 127.0.0.1 (default: $PORT, else 3000)")
     p_play.add_argument("--glossary", help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml)")
+    p_play.add_argument(
+        "--database",
+        metavar="PATH",
+        help="keep the playground's data in this SQLite file, made by the playground "
+        "(default: a fresh file, deleted on exit; DATABASE_URL is never used)",
+    )
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
         if command == "run":
             return run(load_settings(os.environ))
         if command == "playground":
-            return playground(args.port, args.glossary)
+            return playground(args.port, args.glossary, args.database)
         settings = load_offline_settings(os.environ)
         if command == "check":
             return check(args.path or str(settings.glossary_path))
@@ -349,10 +355,10 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def playground(port: int | None, glossary: str | None) -> int:
+def playground(port: int | None, glossary: str | None, database: str | None = None) -> int:
     """The real bot and a stand-in for Slack, with a Slack-like page at http://127.0.0.1:PORT/."""
     from bot.playground import run_playground  # the Slack stack is only needed here
-    from bot.playground.session import DEFAULT_PORT
+    from bot.playground.session import DEFAULT_PORT, NotAPlaygroundDatabase
 
     if port is None:
         port = load_offline_settings(os.environ).port if os.environ.get("PORT", "").strip() else DEFAULT_PORT
@@ -363,7 +369,9 @@ def playground(port: int | None, glossary: str | None) -> int:
     setup_logging(level, [])  # anything shaped like a token is masked from the start
     limit_arenas()  # before any thread starts
     try:
-        running = run_playground(port, glossary)
+        running = run_playground(port, glossary, database)
+    except NotAPlaygroundDatabase as exc:
+        raise UsageError(f"--database: {exc}") from None
     except OSError as exc:
         raise UsageError(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): choose another port with --port N"

@@ -9,15 +9,19 @@ URL) never appear in an error or in `repr(settings)`.
 Three ways to run: one workspace with `SLACK_BOT_TOKEN` (HTTP, or Socket Mode
 with `SLACK_APP_TOKEN`), or many workspaces installed through OAuth when
 `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` are set and the bot token is not.
+`QUIZ_ADMINS`, `GLOSSARY_OWNERS`, `GLOSSARY_REVIEW_CHANNEL` and `QUIZ_CHANNEL`
+configure the single workspace only: in OAuth mode they are cleared (and named
+in `ignored_in_oauth`, which the start logs), as each workspace sets its own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.slots import DAY_NAMES, DaysError, find_zone, parse_days, parse_time
@@ -27,6 +31,8 @@ DEFAULT_DATABASE_URL = "sqlite:///study-lab.db"
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Settings that configure the one workspace of SLACK_BOT_TOKEN mode; no installed workspace uses them.
+SINGLE_WORKSPACE_SETTINGS = ("QUIZ_ADMINS", "GLOSSARY_OWNERS", "GLOSSARY_REVIEW_CHANNEL", "QUIZ_CHANNEL")
 
 
 class ConfigError(Exception):
@@ -59,6 +65,8 @@ class Settings:
     glossary_owners: frozenset[str] = frozenset()
     review_channel: str = ""
     data_retention: timedelta = timedelta(days=30)
+    # OAuth mode: single-workspace settings that were set but apply to no installed workspace
+    ignored_in_oauth: tuple[str, ...] = ()
 
     @property
     def socket_mode(self) -> bool:
@@ -147,13 +155,26 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is not set: HTTP mode needs it (or set SLACK_APP_TOKEN for Socket Mode)"
         )
-    return _common(
+    settings = _common(
         env,
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
         client_id=client_id if oauth else "",
         client_secret=client_secret if oauth else "",
+    )
+    if not oauth:
+        return settings
+    # Each installed workspace has its own admins, owners, review channel and schedules (set with
+    # its own /quiz commands): these name people and channels of one workspace only.
+    ignored = tuple(name for name in SINGLE_WORKSPACE_SETTINGS if env.get(name, "").strip())
+    return replace(
+        settings,
+        quiz_admins=frozenset(),
+        glossary_owners=frozenset(),
+        review_channel="",
+        quiz_channel="",
+        ignored_in_oauth=ignored,
     )
 
 
@@ -162,7 +183,7 @@ def load_offline_settings(env: Mapping[str, str]) -> Settings:
     return _common(env)
 
 
-def _common(env: Mapping[str, str], **tokens: str) -> Settings:
+def _common(env: Mapping[str, str], **tokens: Any) -> Settings:
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://[^\s/]+", api_url):
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}")

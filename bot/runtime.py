@@ -10,6 +10,7 @@ the token belongs to, records it, and gives it any rows left by release 0.1.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import socket
@@ -33,6 +34,8 @@ from bot.slack.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
 from bot.slack.client import make_client
 from bot.slack.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
 from bot.storage import Storage
+
+log = logging.getLogger(__name__)
 
 
 def system_clock() -> datetime:
@@ -76,6 +79,13 @@ def build_runtime(
     claim_lease: timedelta = DEFAULT_LEASE,
 ) -> Runtime:
     glossaries = Glossaries(settings.glossary_path)
+    if settings.ignored_in_oauth:
+        log.warning(
+            "%s set, but ignored: they configure the single workspace of SLACK_BOT_TOKEN mode. "
+            "Installed workspaces each set their own with /quiz admins, /quiz owners and /quiz review, "
+            "and their own Slack admins and owners (and whoever installed the app) manage the quiz.",
+            ", ".join(settings.ignored_in_oauth),
+        )
     installations: SQLAlchemyInstallationStore | None = None
     slack: SlackClients
     if settings.oauth:

@@ -3,7 +3,7 @@
 In order: the stand-in binds 127.0.0.1:PORT and is seeded with the pretend
 workspace (`bot.playground.seed`); settings are made for this run only (a
 fresh bot token and signing secret, the stand-in as `SLACK_API_URL`, SQLite
-in a fresh temporary file unless `DATABASE_URL` is given, the channel as
+in a fresh temporary file or the `--database` file it made, the channel as
 `QUIZ_CHANNEL` so it has a schedule, Ada as `GLOSSARY_OWNERS` so suggestions
 work); `bot.runtime.build_runtime` builds the
 production runtime on the playground's clock; the production HTTP server
@@ -11,8 +11,16 @@ serves it on a free loopback port; `Interactions` sends it what Slack would;
 the page is installed on the stand-in; the runtime starts its scheduler.
 
 Settings that name things in a real workspace (its channel, its admins and
-owners) and every `SLACK_*` variable are ignored; the rest (time zone, quiz
-time and days, results day and time, log level, …) apply as usual.
+owners), every `SLACK_*` variable and `DATABASE_URL` (from the environment or
+`.env`) are ignored; the rest (time zone, quiz time and days, results day and
+time, log level, …) apply as usual.
+
+The playground never opens a database it did not create: recovery and the
+scheduler run over every workspace of their database, and a real one would
+have its open quizzes closed without their reveal.  A file chosen explicitly
+(`--database PATH`) is marked as the playground's when created (SQLite's
+`application_id` header field), and an existing file without that mark is
+refused, so the only workspace its jobs ever touch is the playground's own.
 """
 
 from __future__ import annotations
@@ -20,8 +28,10 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -41,7 +51,44 @@ from bot.standin.ui import SECURITY_HEADERS, Control, SlackPage
 from bot.views.report_page import report_page
 
 DEFAULT_PORT = 3000
-IGNORED = ("SLACK_", "QUIZ_CHANNEL", "QUIZ_ADMINS", "GLOSSARY_OWNERS", "GLOSSARY_REVIEW_CHANNEL")
+IGNORED = (
+    "SLACK_",
+    "DATABASE_URL",
+    "QUIZ_CHANNEL",
+    "QUIZ_ADMINS",
+    "GLOSSARY_OWNERS",
+    "GLOSSARY_REVIEW_CHANNEL",
+)
+PLAYGROUND_MARK = 0x53544C50  # "STLP" in SQLite's application_id: a database the playground made
+
+
+class NotAPlaygroundDatabase(Exception):
+    """An explicitly chosen database the playground did not create: it is never opened."""
+
+
+def claim_database(path: Path) -> None:
+    """Make `path` the playground's SQLite file: create and mark a new one, accept one it marked.
+
+    An existing file is only read (read-only, never written) to check its mark."""
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+                mark = conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError:
+            mark = None
+        if mark != PLAYGROUND_MARK:
+            raise NotAPlaygroundDatabase(
+                f"{path} was not created by the playground, so it is left untouched "
+                "(the playground runs recovery and the scheduler over all of its database's data). "
+                "Give a new file with --database, or none for a fresh one"
+            )
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA application_id = {PLAYGROUND_MARK}")
+        conn.commit()
+
+
 BUNDLED_GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "glossary.yml"
 
 
@@ -139,15 +186,20 @@ def report_route(runtime: Runtime, port: int) -> Callable[[BaseHTTPRequestHandle
 def run_playground(
     port: int = DEFAULT_PORT,
     glossary: Path | str | None = None,
-    database_url: str | None = None,
+    database: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     start: datetime | None = None,
 ) -> Playground:
     """Start everything and return at once; `close()` stops it.  `port=0` picks a free port (tests).
 
-    `start` sets the bot's clock (it then runs on in real time); by default it is now.
+    `database` is a SQLite file of the playground's own (created and marked here, or made by an
+    earlier playground); by default a fresh temporary file, deleted on close.  `DATABASE_URL` is
+    never read.  `start` sets the bot's clock (it then runs on in real time); by default it is now.
     """
     environ = dict(os.environ if env is None else env)
+    path = Path(str(database).removeprefix("sqlite:///")) if database else None
+    if path is not None:
+        claim_database(path)  # before anything starts: refused, nothing was opened
     clock = OffsetClock(start)
     slack = SlackStandIn("127.0.0.1", port)
     slack.clock = clock.timestamp
@@ -158,18 +210,19 @@ def run_playground(
         glossary_path = Path(glossary or default_glossary(environ))
         identity = identity_for(load_glossary(glossary_path).title)
         token, secret = seed(slack, identity), secrets.token_urlsafe(24)
-        database = database_url or environ.get("DATABASE_URL", "").strip()
-        where = "DATABASE_URL" if database else "a fresh SQLite file, deleted on exit"
-        if not database:
+        where = str(path) if path is not None else "a fresh SQLite file, deleted on exit"
+        if path is None:
             scratch = tempfile.mkdtemp(prefix="study-lab-playground-")
-            database = f"sqlite:///{Path(scratch) / 'playground.db'}"
+            path = Path(scratch) / "playground.db"
+            claim_database(path)
+        database_url = f"sqlite:///{path}"
         settings_env = {k: v for k, v in environ.items() if not k.startswith(IGNORED)}
         settings_env.setdefault("COUNT_UPDATE_SECONDS", "1")
         settings_env.update(
             SLACK_BOT_TOKEN=token,
             SLACK_SIGNING_SECRET=secret,
             SLACK_API_URL=slack.api_url,
-            DATABASE_URL=database,
+            DATABASE_URL=database_url,
             GLOSSARY_PATH=str(glossary_path),
             QUIZ_CHANNEL=CHANNEL,
             GLOSSARY_OWNERS=",".join(GLOSSARY_OWNERS),  # suggestions on; reviewed in Ada's Home tab

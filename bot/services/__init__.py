@@ -83,7 +83,7 @@ class Services:
         on_change: Callable[[], None] = lambda: None,
     ) -> Services:
         people = People(core)
-        admins = Admins(core, people)
+        admins = Admins(core, people, installations)
         channels = Channels(core)
         boards = Boards(core, people)
         closing = Closing(core)

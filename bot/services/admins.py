@@ -1,12 +1,20 @@
 """Who manages a workspace's quiz and glossary.
 
 Quiz admins are, in order: the workspace's own list (set from Slack with
-`/quiz admins`), else `QUIZ_ADMINS`, else the workspace's admins and owners as
-`users.info` reports them, never "everyone".  Glossary owners are the
-workspace's list, else `GLOSSARY_OWNERS`; with neither, suggestions are off.
+`/quiz admins`), else `QUIZ_ADMINS` (single-workspace mode only), else the
+workspace's admins and owners as `users.info` reports them and, for a workspace
+installed through OAuth, the person who installed the app; never "everyone".
+Glossary owners are the workspace's list (`/quiz owners`), else
+`GLOSSARY_OWNERS` (single-workspace mode only); with neither, suggestions are
+off.  The review channel likewise: `/quiz review`, else
+`GLOSSARY_REVIEW_CHANNEL` in single-workspace mode.  In OAuth mode
+`bot.config` clears those environment settings, so nothing leaks from one
+workspace's configuration into another's.
 """
 
 from __future__ import annotations
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.config import USER_ID
 from bot.domain.workspace import Workspace
@@ -19,9 +27,23 @@ def parse_ids(text: str | None) -> frozenset[str]:
 
 
 class Admins:
-    def __init__(self, core: Core, people: People) -> None:
+    def __init__(
+        self, core: Core, people: People, installations: SQLAlchemyInstallationStore | None = None
+    ) -> None:
         self.core = core
         self.people = people
+        self.installations = installations
+
+    def installer(self, ws: Workspace) -> str | None:
+        """Who installed the app into the workspace (OAuth mode), from its latest installation."""
+        if self.installations is None:
+            return None
+        found = self.installations.find_installation(
+            enterprise_id=ws.enterprise_id or None,
+            team_id=ws.team_id or None,
+            is_enterprise_install=ws.is_org,
+        )
+        return found.user_id if found is not None else None
 
     def _setting(self, ws: Workspace, name: str) -> str | None:
         return self.core.setting(ws, name)
@@ -35,7 +57,7 @@ class Admins:
         admins = self.quiz_admins(ws)
         if admins:
             return user_id in admins
-        return self.people.is_admin(ws, user_id)
+        return user_id == self.installer(ws) or self.people.is_admin(ws, user_id)
 
     def set_quiz_admins(self, ws: Workspace, user_ids: frozenset[str]) -> None:
         bad = [u for u in user_ids if not USER_ID.match(u)]

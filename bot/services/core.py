@@ -51,13 +51,19 @@ def failure_text(exc: Exception) -> str:
     return "Slack did not answer in time, so nothing was done. Please try again in a minute."
 
 
+AFTER_ACK_QUEUE = 10_000  # jobs waiting or running in the after-ack pool, at most
+
+
 class AfterAck:
     """The bot's own named pool for work after an acknowledgement; failures are logged, never raised."""
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, queue_limit: int = AFTER_ACK_QUEUE) -> None:
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="after-ack")
         self._idle = threading.Condition()
         self._pending = 0
+        # The executor's own queue has no bound: this one holds back whoever hands in work (a
+        # request thread, after its acknowledgement) while `queue_limit` jobs wait or run.
+        self._room = threading.BoundedSemaphore(queue_limit)
 
     def run(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         def guarded() -> Any:
@@ -68,14 +74,23 @@ class AfterAck:
             except Exception:  # noqa: BLE001 - the pool's last line: log it, keep serving
                 log.exception("%s failed", what)
             finally:
+                self._room.release()
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
             return None
 
+        self._room.acquire()
         with self._idle:
             self._pending += 1
-        return self.pool.submit(guarded)
+        try:
+            return self.pool.submit(guarded)
+        except RuntimeError:  # shut down: nothing will run it
+            self._room.release()
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()
+            raise
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until everything given so far has run (tests, the playground); False on timeout."""

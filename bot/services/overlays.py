@@ -30,13 +30,14 @@ class Overlays:
         self.core = core
         self._lock = threading.Lock()
         self._seen: dict[Workspace, tuple[int, int]] = {}  # (newest change id, file version) applied
+        core.glossaries.load_overlay = self.rebuild  # an overlay dropped for room is built again
 
     def refresh(self) -> None:
         glossaries = self.core.glossaries
         glossaries.reload_if_changed()
         versions = self.core.storage.overlay.versions()
         for ws in [ws for ws in self._seen if ws not in versions]:  # deleted (forgotten, or purged)
-            glossaries.set_overlay(ws, None)
+            glossaries.forget_overlay(ws)
             del self._seen[ws]
         for ws, newest in versions.items():
             if self._seen.get(ws) != (newest, glossaries.version):

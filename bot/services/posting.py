@@ -9,9 +9,11 @@
   and the channel's history is read back before posting again.
 * The periodic recovery also runs every due slot that has no quiz yet, with
   the same rule as the scheduled job: late, but on the same local day only.
-* `/quiz now` never touches an open quiz: it links to it.  A quiz admin's
-  post counts on the leaderboard; anyone else's is a practice round (one per
-  channel per hour) that does not.
+* `/quiz now` never touches an open counted quiz: it links to it.  A quiz
+  admin's post counts on the leaderboard; anyone else's is a practice round
+  (one per channel per hour) that does not, and is free: it never blocks an
+  admin's counted quiz (which reveals it) and never advances the channel's
+  rotation of terms (`QuizStore.history` reads counted quizzes only).
 """
 
 from __future__ import annotations
@@ -77,15 +79,16 @@ class Posting:
     def post_now(self, ws: Workspace, channel_id: str, user_id: str) -> NowOutcome:
         """`/quiz now`: link to the open quiz, or post a counted quiz (admins) or a practice round."""
         storage = self.core.storage
-        open_quizzes = storage.quizzes.open_in(ws, channel_id)
-        if open_quizzes:
-            latest = open_quizzes[-1]
+        counted = self.admins.may_manage(ws, user_id)
+        # A practice round never blocks a counted quiz: posting one reveals it (see `_post`).
+        blocking = [q for q in storage.quizzes.open_in(ws, channel_id) if q.counted or not counted]
+        if blocking:
+            latest = blocking[-1]
             link = self.channels.permalink(ws, channel_id, latest.message_ts)
             return NowOutcome(NowStatus.ALREADY_OPEN, latest.counted, link)
         can_post, reason = self.channels.can_post(ws, channel_id)
         if not can_post:
-            return NowOutcome(NowStatus.CANNOT_POST, error=reason)
-        counted = self.admins.may_manage(ws, user_id)
+            return NowOutcome(NowStatus.CANNOT_POST, counted, error=reason)
         now = self.core.clock()
         zone = self.core.zone_for(ws, channel_id)
         local = now.astimezone(zone)

@@ -8,6 +8,11 @@ few seconds by the scheduler) compares the file's modification time and size;
 on a change it loads the file again and bumps `version`, so overlays are
 applied again on top of it.  An invalid edit is logged with the full report
 and the last good glossary keeps serving.
+
+At most `OVERLAYS_KEPT` overlays (a glossary and its index each) are kept in
+memory; past that the oldest is dropped, and built again from the database
+(`load_overlay`, set by `bot.services.overlays`) the next time its workspace
+asks, so memory stays flat however many workspaces approve suggestions.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import itertools
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +30,7 @@ from bot.domain.lookup import Lookup
 from bot.domain.workspace import Workspace
 
 log = logging.getLogger(__name__)
+OVERLAYS_KEPT = 200  # workspaces whose glossary-with-changes is kept built in memory
 
 
 _serials = itertools.count(1)
@@ -55,7 +62,10 @@ class Glossaries:
         self._stamp = _stamp(self.path)
         glossary = load_glossary(self.path)  # GlossaryError: the bot refuses to start
         self._current = Loaded(glossary, Lookup(glossary))
+        # Read without the lock (one dict read is atomic); changed under it.  Oldest first.
         self._overlays: dict[Workspace, Loaded] = {}
+        self._dropped: set[Workspace] = set()  # overlays dropped for room: built again on demand
+        self.load_overlay: Callable[[Workspace], None] = lambda ws: None
         self.version = 1  # bumped on every reload of the file
 
     @property
@@ -64,15 +74,29 @@ class Glossaries:
         return self._current
 
     def for_workspace(self, ws: Workspace) -> Loaded:
-        return self._overlays.get(ws, self._current)
+        found = self._overlays.get(ws)
+        if found is None and ws in self._dropped:
+            self.load_overlay(ws)  # dropped for room: built again from the database
+            found = self._overlays.get(ws)
+        return found or self._current
 
     def set_overlay(self, ws: Workspace, glossary: Glossary | None) -> None:
         """What `ws` sees from now on: `glossary` (the base with its approved changes), or the base."""
         with self._lock:
-            if glossary is None:
-                self._overlays.pop(ws, None)
-            else:
+            self._dropped.discard(ws)
+            self._overlays.pop(ws, None)
+            if glossary is not None:
                 self._overlays[ws] = Loaded(glossary, Lookup(glossary))
+                while len(self._overlays) > OVERLAYS_KEPT:
+                    oldest = next(iter(self._overlays))
+                    del self._overlays[oldest]
+                    self._dropped.add(oldest)
+
+    def forget_overlay(self, ws: Workspace) -> None:
+        """The workspace has no overlay any more (its data was deleted)."""
+        with self._lock:
+            self._dropped.discard(ws)
+            self._overlays.pop(ws, None)
 
     def reload_if_changed(self) -> bool:
         """Reload after an edit; True when a new glossary is now serving."""

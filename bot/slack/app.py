@@ -14,7 +14,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TTLCache
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -27,7 +29,7 @@ from bot.config import Settings
 from bot.domain.workspace import Workspace
 from bot.listeners import register_listeners
 from bot.listeners.context import BotContext
-from bot.services.core import DB_DOWN
+from bot.services.core import DB_DOWN, AfterAck
 
 log = logging.getLogger(__name__)
 BROKEN = "Sorry, something went wrong on my side and nothing was saved. Please try again."
@@ -43,6 +45,8 @@ BOT_SCOPES = (
     "files:write",
 )
 STATE_EXPIRATION_SECONDS = 600
+AUTHORIZE_CACHE_SIZE = 10_000  # tokens whose auth.test answer is kept (least recently used go first)
+AUTHORIZE_CACHE_SECONDS = 3600.0  # and for at most this long
 
 
 def authorize_url(api_url: str) -> str:
@@ -85,6 +89,11 @@ def oauth_settings(
         client=client,
         cache_enabled=True,  # one auth.test per token, not one per request before every acknowledgement
     )
+    # Bolt keeps that cache in a plain dict keyed by token, and every rotation adds a token: bounded
+    # here, so memory stays flat however many workspaces and refreshes there are.
+    # (Bolt reads and writes it only with `in`, `[key]` and `[key] =`, which a TTLCache answers.)
+    bounded: TTLCache[str, AuthorizeResult] = TTLCache(AUTHORIZE_CACHE_SIZE, AUTHORIZE_CACHE_SECONDS)
+    oauth.authorize.authorize_result_cache = bounded  # type: ignore[assignment]
     return oauth
 
 
@@ -101,23 +110,29 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, bot)
-    app.error(on_error)
+    after_ack = bot.services.core.after_ack
+    app.error(lambda error, body, respond, response: on_error(error, body, respond, response, after_ack))
     return app
 
 
 def on_error(
-    error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None
+    error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None, after_ack: AfterAck
 ) -> BoltResponse | None:
+    """Acknowledge first, whatever failed; the apology goes to `response_url` afterwards, from the
+    bot's own pool, so a slow `response_url` can never hold the acknowledgement past Slack's 3 s."""
     text = DB_DOWN if isinstance(error, (OperationalError, DBAPIError)) else BROKEN
     log.error("listener failed: %s", type(error).__name__, exc_info=error)
     if response is not None and isinstance(body, dict) and body.get("command"):
         # A slash command not yet acknowledged: the apology is the answer.
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
     if respond is not None and isinstance(body, dict) and body.get("response_url"):
-        try:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        except Exception:  # noqa: BLE001 - nothing more can be said to the user
-            log.warning("could not tell the user about the failure")
+        after_ack.run(
+            "telling the user about a failure",
+            respond,
+            text=text,
+            response_type="ephemeral",
+            replace_original=False,
+        )
     if response is not None:
         return BoltResponse(status=200, body="")  # acknowledged: never a 500 to Slack
     return None

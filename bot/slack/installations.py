@@ -3,8 +3,10 @@
 `SingleWorkspace` holds the bot token from `SLACK_BOT_TOKEN`; its workspace is
 the one `auth.test` names.  `InstalledWorkspaces` reads each workspace's bot
 token from slack_sdk's SQLAlchemy installation store (the same database),
-rotates it when the app uses token rotation and it is about to expire, and
-keeps a client per token for a short while.  Scheduled posts, count edits,
+rotates it when the app uses token rotation and it is about to expire (saving
+the whole installation, as Bolt's own authorize does, so the installation and
+bot rows never disagree about the refresh token), and keeps a client per token
+for a short while.  Scheduled posts, count edits,
 reveals, weekly results and Home publishes all get their client here, so every
 call uses the token of the workspace it is about.
 """
@@ -17,6 +19,7 @@ from typing import Protocol
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine, inspect, select
@@ -77,6 +80,7 @@ class InstalledWorkspaces:
             client_id=client_id, client_secret=client_secret, client=make_client(None, api_url)
         )
         self._lock = threading.Lock()
+        self._rotating = threading.Lock()
         self._clients: TTLCache[Workspace, WebClient] = TTLCache(CACHED_CLIENTS, CACHE_SECONDS, timer=clock)
 
     def for_workspace(self, ws: Workspace) -> WebClient:
@@ -84,24 +88,39 @@ class InstalledWorkspaces:
             cached = self._clients.get(ws)
         if cached is not None:
             return cached
-        bot = self.store.find_bot(
+        installation = self.store.find_installation(
             enterprise_id=ws.enterprise_id or None,
             team_id=ws.team_id or None,
             is_enterprise_install=ws.is_org,
         )
-        if bot is None or not bot.bot_token:
+        if installation is None or not installation.bot_token:
             raise NotInstalled(ws.key)
-        if bot.bot_refresh_token:
-            rotated = self.rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
-            )
-            if rotated is not None:
-                self.store.save_bot(rotated)
-                bot = rotated
-        client = make_client(bot.bot_token, self.api_url)
+        if installation.bot_refresh_token:
+            with self._rotating:  # one refresh at a time here: a refresh token is good for one use
+                installation = self._rotated(installation)
+        token = installation.bot_token
+        client = make_client(token, self.api_url)
         with self._lock:
             self._clients[ws] = client
         return client
+
+    def _rotated(self, installation: Installation) -> Installation:
+        """The installation with a fresh bot token if it expires soon, saved through the store's own
+        `save`: it writes the installation row (what Bolt's authorize reads) and the bot row alike,
+        so the refresh token Slack just issued is the one every later refresh sends."""
+        current = self.store.find_installation(
+            enterprise_id=installation.enterprise_id,
+            team_id=installation.team_id,
+            is_enterprise_install=installation.is_enterprise_install,
+        )  # another thread may have refreshed it while this one waited
+        current = current or installation
+        rotated = self.rotator.perform_token_rotation(
+            installation=current, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
+        )
+        if rotated is None:
+            return current
+        self.store.save(rotated)
+        return rotated
 
     def forget(self, ws: Workspace) -> None:
         with self._lock:

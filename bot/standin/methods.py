@@ -282,6 +282,9 @@ def oauth_access(state: SlackState, args: Args, basic_auth: str) -> Answer:
         return _error("invalid_code")
     who = install.identity
     state.add_token(install.token, who)
+    if who.refresh_token:
+        with state.lock:
+            state.token_expiry[install.token] = who.expires_at
     answer: Answer = {
         "ok": True,
         "app_id": "A1",
@@ -300,23 +303,32 @@ def oauth_access(state: SlackState, args: Args, basic_auth: str) -> Answer:
 
 
 def _refresh(state: SlackState, refresh_token: str) -> Answer:
+    """A new access token and a new refresh token; the refresh token just used is retired, as
+    Slack retires it (sending it again gets `invalid_refresh_token`)."""
     with state.lock:
-        old = next(
-            (t for t, who in state.tokens.items() if who.refresh_token == refresh_token and not who.revoked),
+        who = next(
+            (who for who in state.tokens.values() if who.refresh_token == refresh_token and not who.revoked),
             None,
         )
-        if old is None:
+        if who is None or not refresh_token:
             return _error("invalid_refresh_token")
-        who = state.tokens[old]
         token = f"xoxe.xoxb-{who.team_id}-{secrets.token_hex(6)}"
+        who.refresh_token = f"xoxe-1-{secrets.token_hex(8)}"
+        lifetime = state.rotated_lifetime
         state.tokens[token] = who
-        who.expires_at = state.clock() + 43200
+        state.token_expiry[token] = state.clock() + lifetime
     return {
         "ok": True,
+        "app_id": "A1",
         "token_type": "bot",
         "access_token": token,
-        "refresh_token": refresh_token,
-        "expires_in": 43200,
+        "refresh_token": who.refresh_token,
+        "expires_in": lifetime,
+        "scope": "commands,chat:write",
+        "bot_user_id": who.bot_user_id,
+        "team": {"id": who.team_id, "name": who.team_name} if who.team_id else None,
+        "enterprise": {"id": who.enterprise_id, "name": "Org"} if who.enterprise_id else None,
+        "is_enterprise_install": who.is_enterprise_install,
     }
 
 

@@ -217,9 +217,12 @@ class SlackStandIn:
         handler = METHODS.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
-        who = self.state.identity(token or str(body.get("token") or ""))
+        token = token or str(body.get("token") or "")
+        if self.state.expired(token):
+            return {"ok": False, "error": "token_expired"}
+        who = self.state.identity(token)
         if who is None:
-            return {"ok": False, "error": "invalid_auth" if token or body.get("token") else "not_authed"}
+            return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         answer = handler(self.state, who, body)
         if not answer.get("ok") and method in SHOWN_METHODS:
             error = str(answer.get("error"))

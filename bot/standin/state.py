@@ -4,7 +4,10 @@ Everything is kept in memory under one lock by `SlackState`; the Web API
 methods (`bot.standin.methods`) read and change it.  Like Slack, it keeps the
 workspaces apart: a token belongs to one workspace (what `auth.test` says), a
 bot can post only in channels it is a member of, and an OAuth code is
-exchanged once for that workspace's token.  It also remembers what a person
+exchanged once for that workspace's token.  With token rotation it is as strict
+as Slack: a refresh hands out a new access token and a new refresh token and
+retires the refresh token just used (`invalid_refresh_token` if sent again),
+and an access token past its expiry gets `token_expired`.  It also remembers what a person
 sees and Slack's own bookkeeping around it: the modals open for each person
 (a `trigger_id` names who a `views.open` is for, once and for 3 seconds), and
 every refusal Slack answered (`refusals`), which the playground's page shows.
@@ -31,8 +34,8 @@ class Identity:
     bot_id: str = "BBOT"
     is_enterprise_install: bool = False
     team_name: str = "Vango"
-    refresh_token: str = ""
-    expires_at: float = 0.0
+    refresh_token: str = ""  # with token rotation: the one refresh token Slack accepts now
+    expires_at: float = 0.0  # with token rotation: when the token issued at install expires
     revoked: bool = False
 
 
@@ -78,6 +81,7 @@ class Trigger:
 
 
 TRIGGER_SECONDS = 3.0
+ROTATED_TOKEN_SECONDS = 43200  # Slack's rotated access tokens live 12 hours
 
 
 @dataclass
@@ -94,6 +98,8 @@ class SlackState:
         self.lock = threading.RLock()
         self.clock = clock
         self.tokens: dict[str, Identity] = {}
+        self.token_expiry: dict[str, float] = {}  # rotated tokens: access token -> when it expires
+        self.rotated_lifetime = ROTATED_TOKEN_SECONDS  # what a refresh hands out (Slack: 12 hours)
         self.default_identity: Identity | None = Identity(team_id="T1")  # any unknown token speaks for T1
         self.channels: dict[str, Channel] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
@@ -120,6 +126,12 @@ class SlackState:
     def add_token(self, token: str, identity: Identity) -> None:
         with self.lock:
             self.tokens[token] = identity
+
+    def expired(self, token: str) -> bool:
+        """A rotated access token past its expiry: Slack answers `token_expired`."""
+        with self.lock:
+            expiry = self.token_expiry.get(token)
+        return expiry is not None and self.clock() >= expiry
 
     def identity(self, token: str | None) -> Identity | None:
         with self.lock:

@@ -94,15 +94,19 @@ class AnswerWriter:
         and what the others had answered before in one SELECT per quiz."""
         read_quiz, store, read_earlier = self._statements
         with self.db.begin() as conn:
+            # Rows are locked in one fixed order, whatever order the clicks came in: quizzes by
+            # (workspace, id), answers by (quiz, user).  Two replicas storing batches that share
+            # quizzes and users then wait for each other, never in a cycle (a deadlock, which
+            # PostgreSQL resolves by failing one batch).
             found: dict[tuple[Workspace, int], QuizRecord | None] = {}
-            for c in clicks:
-                if (c.ws, c.quiz_id) not in found:
-                    row = conn.execute(read_quiz, {**workspace_values(c.ws), "quiz_id": c.quiz_id}).first()
-                    found[(c.ws, c.quiz_id)] = quiz_record(row) if row is not None else None
+            for ws, quiz_id in sorted({(c.ws, c.quiz_id) for c in clicks}):
+                row = conn.execute(read_quiz, {**workspace_values(ws), "quiz_id": quiz_id}).first()
+                found[(ws, quiz_id)] = quiz_record(row) if row is not None else None
             quizzes = [found[(c.ws, c.quiz_id)] for c in clicks]
-            taken = [
-                (c, q) for c, q in zip(clicks, quizzes, strict=True) if q is not None and _open_for(q, c)
-            ]
+            taken = sorted(  # stable: a user's first click in the batch stays first
+                ((c, q) for c, q in zip(clicks, quizzes, strict=True) if q is not None and _open_for(q, c)),
+                key=lambda taken: (taken[0].quiz_id, taken[0].user_id),
+            )
             inserted: set[tuple[int, str]] = set()
             if taken:
                 inserted = {

@@ -81,7 +81,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA busy_timeout=30000")
         _use_wal(cursor)
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged answer survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()

@@ -133,10 +133,11 @@ class Quizzes:
             return conn.execute(query).first() is not None
 
     def history(self, ws: Workspace, channel_id: str) -> list[str]:
-        """Terms of the channel's quizzes, oldest first (the rotation reads it)."""
+        """Terms of the channel's counted quizzes, oldest first (the rotation reads it; practice
+        rounds are left out, so they never use up the channel's terms)."""
         query = (
             select(quizzes.c.term)
-            .where(in_workspace(quizzes, ws), quizzes.c.channel_id == channel_id)
+            .where(in_workspace(quizzes, ws), quizzes.c.channel_id == channel_id, quizzes.c.counted.is_(True))
             .order_by(quizzes.c.id)
         )
         with self.db.begin() as conn:

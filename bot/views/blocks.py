@@ -60,7 +60,9 @@ Blocks = list[dict[str, object]]
 
 
 def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, SECTION_TEXT))
+    # verbatim: Slack shows the text as written, never turning a bare URL, #channel or @name in
+    # glossary text into a link or a mention (explicit <@U…> and <url|label> still render).
+    return MarkdownTextObject(text=clip(text, SECTION_TEXT), verbatim=True)
 
 
 def _section(text: str, block_id: str | None = None) -> SectionBlock:
@@ -189,7 +191,7 @@ def compare_blocks(first: Term, second: Term) -> Blocks:
     """`/define A vs B`: both terms side by side, definitions then traps."""
 
     def field(text: str) -> MarkdownTextObject:
-        return MarkdownTextObject(text=clip(text, 2000))
+        return MarkdownTextObject(text=clip(text, 2000), verbatim=True)
 
     return _dicts(
         [

@@ -64,7 +64,7 @@ Blocks = list[dict[str, object]]
 
 
 def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, 3000))
+    return MarkdownTextObject(text=clip(text, 3000), verbatim=True)  # as written: see bot.views.blocks._md
 
 
 def _text_input(

@@ -38,9 +38,7 @@ def no_chromium(path: str) -> str:
 
 def start_playground(tmp_path: Path, glossary: Path = GLOSSARY) -> Playground:
     # No environment from the machine running the tests: no DATABASE_URL, QUIZ_* or SLACK_*.
-    return run_playground(
-        0, glossary, database_url=f"sqlite:///{tmp_path / 'playground.db'}", env={}, start=START
-    )
+    return run_playground(0, glossary, database=tmp_path / "playground.db", env={}, start=START)
 
 
 class PageErrors(list[str]):

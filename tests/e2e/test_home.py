@@ -168,11 +168,22 @@ def test_practice_is_judged_against_what_was_shown(
         data = yaml.safe_load(glossary.read_text())
         data["terms"].reverse()
         data["terms"].append({**data["terms"][0], "term": "Zz new", "aliases": [], "see_also": []})
+        for term in data["terms"]:  # and every text reworded: no choice shown is current any more
+            term["term"] = "Re " + term["term"]
+            term["aliases"] = ["re " + a for a in term.get("aliases", [])]
+            term["see_also"] = ["Re " + t for t in term.get("see_also", [])]
+            term["definition"] = "Reworded: " + term["definition"]
+            term["trap"] = "Reworded: " + term["trap"]
         glossary.write_text(yaml.safe_dump(data, sort_keys=False))
         assert bot.runtime.glossaries.reload_if_changed()
         feedback = answer_practice(bot, "U9", modal, meta["r"])
         assert "Right!" in shown(feedback["blocks"])
         assert bot.storage.practice.count(bot.ws, "U9") == (1, 1)
+        again = open_practice(bot, "U9")
+        wrong = (json.loads(again["private_metadata"])["r"] + 1) % len(
+            json.loads(again["private_metadata"])["c"]
+        )
+        assert "Right!" not in shown(answer_practice(bot, "U9", again, wrong)["blocks"])
     finally:
         bot.close()
 

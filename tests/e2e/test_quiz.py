@@ -19,6 +19,7 @@ import pytest
 from bot.domain.quiz import question_for_slot
 from bot.domain.slots import StoredSchedule
 from bot.jobs import job_id
+from bot.services.closing import COUNT_EDITS_PER_MINUTE
 from bot.standin import Person, SlackStandIn
 from bot.storage.statuses import QuizState
 from tests.support.bot import FakeClock, RunningBot
@@ -254,10 +255,8 @@ def test_crash_between_post_and_record_does_not_post_twice(qbot: RunningBot, clo
     # one narrow page of history (apps outside the Marketplace: 1 a minute, 15 messages), no paging
     [history] = qbot.fake.calls_to("conversations.history")
     assert int(history.body["limit"]) <= 15 and "cursor" not in history.body
-    assert float(history.body["oldest"]) == pytest.approx(SLOT_TIME.timestamp() - 60)
-    assert float(history.body["latest"]) == pytest.approx(
-        (SLOT_TIME + timedelta(seconds=60 + 60)).timestamp()
-    )
+    assert float(history.body["oldest"]) == SLOT_TIME.timestamp() - 60
+    assert float(history.body["latest"]) == (SLOT_TIME + timedelta(seconds=60 + 60)).timestamp()
 
 
 def test_the_recovery_window_stays_anchored_to_the_first_claim(qbot: RunningBot, clock: FakeClock) -> None:
@@ -271,7 +270,9 @@ def test_the_recovery_window_stays_anchored_to_the_first_claim(qbot: RunningBot,
     qbot.recover()  # retaken again: history read from the same anchor, posted
     assert len(qbot.fake.posted(CHANNEL)) == 1
     oldest = [float(c.body["oldest"]) for c in qbot.fake.calls_to("conversations.history")]
-    assert oldest == [pytest.approx(SLOT_TIME.timestamp() - 60)] * 2  # two retakes, one anchor
+    # two retakes, one anchor: exactly the first claim's time less the skew (pytest.approx on a Unix
+    # timestamp allows half an hour, so it could not tell the first claim from the latest)
+    assert oldest == [SLOT_TIME.timestamp() - 60] * 2
 
 
 def test_server_error_post_is_recovered_with_one_post(qbot: RunningBot, clock: FakeClock) -> None:
@@ -398,6 +399,10 @@ def test_quiz_now_where_the_bot_is_not_says_how_to_fix_it_and_works_after(qbot: 
     text = qbot.say("/quiz", "now", channel=NOT_JOINED)
     assert "/invite @Study Lab" in text
     assert qbot.fake.posted(NOT_JOINED) == []
+    # found out before anything was claimed or sent: no refused post, no quiz left behind
+    assert [c for c in qbot.fake.calls_to("chat.postMessage") if c.body["channel"] == NOT_JOINED] == []
+    assert qbot.storage.quizzes.open_in(qbot.ws, NOT_JOINED) == []
+    assert qbot.storage.quizzes.history(qbot.ws, NOT_JOINED) == []
     qbot.fake.join(NOT_JOINED)
     assert "Posted a question" in qbot.say("/quiz", "now", channel=NOT_JOINED)
     assert len(qbot.fake.posted(NOT_JOINED)) == 1
@@ -413,6 +418,30 @@ def test_a_scheduled_quiz_claims_first_then_closes_the_older_one(qbot: RunningBo
     assert qbot.quiz(first.id).state == QuizState.CLOSED
     assert qbot.run_slot(CHANNEL) is None  # the slot is taken: a late run closes nothing
     assert len(reveals(qbot)) == 1
+
+
+def test_a_run_that_loses_the_claim_race_closes_nothing(qbot: RunningBot, clock: FakeClock) -> None:
+    """Two replicas run the slot at once; both saw it free, the other claimed it first.  The loser
+    must close nothing: had it closed the older quiz before claiming, the channel would be left
+    with that quiz revealed early by a process that then posts nothing."""
+    schedule(qbot)
+    clock.set(SLOT_TIME - timedelta(minutes=30))
+    assert "Posted a question" in qbot.say("/quiz", "now")
+    [older] = qbot.open_quizzes(CHANNEL)
+    clock.set(SLOT_TIME)
+    storage = qbot.storage
+    glossary = qbot.runtime.core.glossary(qbot.ws).glossary
+    slot = "2026-11-26T09:30"
+
+    def saw_it_free(ws: object, channel: str, key: str) -> bool:
+        question = question_for_slot(glossary, CHANNEL, slot, storage.quizzes.history(qbot.ws, CHANNEL))
+        assert storage.quizzes.claim(qbot.ws, CHANNEL, slot, question, "replica-B", SLOT_TIME, SLOT_TIME)
+        return False  # this replica looked before the other claimed
+
+    storage.quizzes.slot_taken = saw_it_free  # type: ignore[method-assign]
+    assert qbot.run_slot(CHANNEL) is None
+    assert qbot.quiz(older.id).state == QuizState.POSTED  # still open: the loser closed nothing
+    assert reveals(qbot) == []
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -497,10 +526,12 @@ def test_a_count_edit_that_lands_after_the_reveal_is_undone(qbot: RunningBot, cl
     count edit lands last, so this process writes the reveal again. The quiz stays revealed."""
     quiz = post_quiz(qbot, clock)["quiz"]
     quiz_clicks(qbot, quiz.id, quiz.question.correct, "U1")
-    qbot.fake.slow("chat.update", 1.0)  # the count edit is slow
+    qbot.fake.slow("chat.update", 3.0)  # the count edit is slow
     counting = threading.Thread(target=qbot.flush_counts)
     counting.start()
-    qbot.fake.wait_for(lambda: qbot.quiz(quiz.id).shown_count == 1)
+    # The count edit has reached Slack (it took the slow answer), not only claimed its update: the
+    # reveal below can no longer overtake it and take the slow answer itself.
+    qbot.fake.wait_for(lambda: all(f.count == 0 for f in qbot.fake.faults if f.method == "chat.update"))
     clock.set(SLOT_TIME + timedelta(hours=15))
     qbot.close_due()  # the reveal (not slowed) lands first
     counting.join(10)
@@ -547,10 +578,12 @@ def test_a_late_count_edit_whose_undo_fails_is_undone_by_the_recovery(
 ) -> None:
     quiz = post_quiz(qbot, clock)["quiz"]
     quiz_clicks(qbot, quiz.id, quiz.question.correct, "U1")
-    qbot.fake.slow("chat.update", 1.0)  # the count edit is slow
+    qbot.fake.slow("chat.update", 3.0)  # the count edit is slow
     counting = threading.Thread(target=qbot.flush_counts)
     counting.start()
-    qbot.fake.wait_for(lambda: qbot.quiz(quiz.id).shown_count == 1)
+    # The count edit has reached Slack (it took the slow answer), not only claimed its update: the
+    # reveal below can no longer overtake it and take the slow answer itself.
+    qbot.fake.wait_for(lambda: all(f.count == 0 for f in qbot.fake.faults if f.method == "chat.update"))
     clock.set(SLOT_TIME + timedelta(hours=15))
     qbot.close_due()  # the reveal lands first
     qbot.fake.fail("chat.update", 500, count=3)  # and writing it again, after the late count edit, fails
@@ -561,3 +594,28 @@ def test_a_late_count_edit_whose_undo_fails_is_undone_by_the_recovery(
     final = shown(qbot.fake.posted(CHANNEL)[0]["blocks"])
     assert "Term of the day (closed)" in final and "quiz_answer_" not in final
     assert qbot.quiz(quiz.id).state == QuizState.CLOSED
+
+
+def test_count_edits_stay_within_the_workspaces_share_of_chat_update(
+    qbot: RunningBot, clock: FakeClock
+) -> None:
+    """22 open quizzes whose counts changed: one flush edits only COUNT_EDITS_PER_MINUTE of them
+    (chat.update allows about 50 a minute per workspace, and reveals need the rest); the others
+    are edited in the next minute."""
+    channels = [f"C7{i:02d}" for i in range(COUNT_EDITS_PER_MINUTE + 2)]
+    quiz_ids = []
+    for channel in channels:
+        qbot.fake.join(channel)
+        assert "Posted a question" in qbot.say("/quiz", "now", channel=channel)
+        qbot.after_ack_done()
+        quiz_ids.append(qbot.fake.posted(channel)[0]["metadata"]["event_payload"]["quiz_id"])
+    for quiz_id, channel in zip(quiz_ids, channels, strict=True):
+        before = len(qbot.fake.responses)
+        assert qbot.click("quiz_answer_0", f"{quiz_id}:0", user="U1", channel=channel).status == 200
+        qbot.fake.wait_responses(before + 1)
+    qbot.flush_counts()
+    assert len(qbot.fake.calls_to("chat.update")) == COUNT_EDITS_PER_MINUTE
+    clock.advance(minutes=1)
+    qbot.flush_counts()
+    edited = {c.body["channel"] for c in qbot.fake.calls_to("chat.update")}
+    assert edited == set(channels) and len(qbot.fake.calls_to("chat.update")) == len(channels)
