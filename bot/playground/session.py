@@ -28,6 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
+from bot.data import packaged_glossary
 from bot.playground.clock import OffsetClock, next_weekly
 from bot.playground.workspace import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, seed
 from bot.runtime import Runtime, build_runtime
@@ -38,11 +39,11 @@ from bot.standin.ui import Control, SlackPage
 
 DEFAULT_PORT = 3000
 IGNORED = ("SLACK_", "QUIZ_CHANNEL", "QUIZ_ADMINS", "GLOSSARY_OWNERS", "GLOSSARY_REVIEW_CHANNEL")
-BUNDLED_GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "glossary.yml"
+BUNDLED_GLOSSARY = packaged_glossary()
 
 
 def default_glossary(env: Mapping[str, str]) -> Path:
-    """`GLOSSARY_PATH`, else `data/glossary.yml` here, else the one beside the package (a source checkout)."""
+    """`GLOSSARY_PATH`, else `data/glossary.yml` here, else the one inside the package."""
     if env.get("GLOSSARY_PATH", "").strip():
         return Path(env["GLOSSARY_PATH"].strip())
     here = Path("data/glossary.yml")
