@@ -143,7 +143,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     p_define.add_argument("term", nargs="+", help="the term, an alias, or a misspelling of one")
     p_check = command("check", "validate a glossary file", "check data/glossary.yml")
     p_check.add_argument("path", nargs="?", help="the file (default: GLOSSARY_PATH, else the bundled one)")
-    p_board = command("leaderboard", "print a channel's weekly board", "leaderboard C0123456789 --week 2026-W48")
+    p_board = command(
+        "leaderboard", "print a channel's weekly board", "leaderboard C0123456789 --week 2026-W48"
+    )
     p_board.add_argument("channel", help="the quiz channel's id")
     p_board.add_argument("--week", help="ISO week such as 2026-W48 (default: this week)")
     p_board.add_argument("--json", action="store_true", help="print JSON")
@@ -171,7 +173,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     p_play.add_argument("--port", type=int, help="the page's port on 127.0.0.1 (default: $PORT, else 3000)")
     p_play.add_argument(
-        "--glossary", help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml or the bundled one)"
+        "--glossary",
+        help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml or the bundled one)",
     )
     return parser
 

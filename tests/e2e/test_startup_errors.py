@@ -62,7 +62,10 @@ def test_the_placeholder_token_of_env_example_is_refused(tmp_path: Path) -> None
     [("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"), ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")],
 )
 def test_half_an_oauth_pair_names_the_missing_half(given: str, missing: str) -> None:
-    env = {given: "1111.2222" if given == "SLACK_CLIENT_ID" else "a-client-secret", "SLACK_SIGNING_SECRET": SECRET}
+    env = {
+        given: "1111.2222" if given == "SLACK_CLIENT_ID" else "a-client-secret",
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
     line = refusal(run_bot("run", env=env), 2, f"Configuration error: {missing} is not set but {given} is")
     assert "a-client-secret" not in line
 

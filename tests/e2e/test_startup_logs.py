@@ -63,7 +63,9 @@ def assert_quiet_start(logs: str, shown_database: str) -> None:
         and started[0].endswith("workspace T1")
     ), started[0]
     assert "apscheduler" not in logs and "alembic" not in logs, logs
-    assert len(logs.strip().splitlines()) <= 2, logs  # the migration's line (first start only) and the start line
+    assert len(logs.strip().splitlines()) <= 2, (
+        logs
+    )  # the migration's line (first start only) and the start line
 
 
 def test_sqlite_first_and_second_start(tmp_path: Path) -> None:
