@@ -180,8 +180,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def migrate(settings: Settings) -> int:
-    from bot.storage.database import Database
     from bot.startup import database_message, shown_url
+    from bot.storage.database import Database
 
     setup_logging(settings.log_level, [])
     try:
