@@ -2,7 +2,7 @@
 
 `python -m bot run` calls `check_before_start(settings)` before it builds
 anything: the port is free (Socket Mode binds `PORT` too, for `/healthz`),
-the glossary file can be read, the database answers, Slack answers and accepts
+the glossary file can be read and is valid, the database answers, Slack answers and accepts
 the bot token (and, in Socket Mode, the app-level token).  Each failure raises
 `StartupError`, whose message names the setting; the command line prints it
 and exits 1, with the traceback only at `LOG_LEVEL=DEBUG`.  `explain(exc,
@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from bot.config import DEFAULT_API_URL, Settings
+from bot.glossary import load_glossary
 
 TIMEOUT_SECONDS = 10
 # Slack's answers to a token it will not take: a typo, a token of a deleted app, a revoked install.
@@ -70,6 +71,8 @@ def port_message(exc: OSError, port: int, socket_mode: bool = False) -> str:
 
 
 def check_glossary(settings: Settings) -> None:
+    """The file can be read (else one line naming GLOSSARY_PATH) and is valid (else `GlossaryError`,
+    whose report lists every problem), before anything is asked of the network."""
     path = settings.glossary_path
     try:
         with open(path, "rb"):
@@ -79,6 +82,7 @@ def check_glossary(settings: Settings) -> None:
             f"GLOSSARY_PATH {path} cannot be read ({exc.strerror}): point it at a glossary file, "
             "or unset it to serve the glossary that ships with the bot"
         ) from exc
+    load_glossary(path)
 
 
 def shown_url(database_url: str) -> str:
