@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [run|playground|define|check|leaderboard|stats|export|forget-workspace]`.
+"""The command line: `python -m bot [run|migrate|playground|define|check|leaderboard|stats|export|forget-workspace]`.
 
 `run` (the default) starts the bot: Socket Mode when SLACK_APP_TOKEN is set,
 otherwise the HTTP server on $PORT (with OAuth installs when SLACK_CLIENT_ID
@@ -9,7 +9,8 @@ work offline, with no Slack at all: `define TERM` prints an answer, `check
 [PATH]` validates a glossary, `leaderboard CHANNEL` prints a week's board,
 `stats` prints what the glossary's owners should know, `report --out FILE`
 writes the learning report as one HTML page, `export` prints the
-glossary, `forget-workspace TEAM` deletes a workspace's data now.  Commands
+glossary, `forget-workspace TEAM` deletes a workspace's data now, `migrate`
+brings the database to the newest schema (a deployment's one-shot step).  Commands
 that read a workspace's data take `--team` (needed when the database holds
 more than one workspace).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
 import io
 import json
 import logging
@@ -25,9 +27,11 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from datetime import UTC, datetime, timedelta
 
 from dotenv import load_dotenv
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
 from bot.domain.comparisons import compared_terms
@@ -40,6 +44,7 @@ from bot.domain.workspace import Workspace
 from bot.logs import setup_logging
 from bot.malloc import limit_arenas
 from bot.slack.installations import delete_installations
+from bot.startup import StartupError
 from bot.storage import Storage
 from bot.views import blocks
 
@@ -48,54 +53,7 @@ log = logging.getLogger("bot")
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(".env", override=False)
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Study Lab: a Slack glossary and quiz bot."
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the bot (the default)")
-    p_define = sub.add_parser("define", help="print a term's definition and trap")
-    p_define.add_argument("term", nargs="+")
-    p_check = sub.add_parser("check", help="validate a glossary file")
-    p_check.add_argument("path", nargs="?")
-    p_board = sub.add_parser("leaderboard", help="print a channel's weekly board")
-    p_board.add_argument("channel")
-    p_board.add_argument("--week", help="ISO week such as 2026-W48 (default: this week)")
-    p_board.add_argument("--json", action="store_true", help="print JSON")
-    p_board.add_argument("--team", help="the workspace (team id), when the database holds several")
-    p_stats = sub.add_parser(
-        "stats", help="most looked-up terms, searches that found nothing, most missed terms"
-    )
-    p_stats.add_argument("--days", type=int, default=30)
-    p_stats.add_argument("--team", help="the workspace (team id), when the database holds several")
-    p_report = sub.add_parser("report", help="write the learning report: one self-contained HTML page")
-    p_report.add_argument("--out", required=True, help="the HTML file to write, such as report.html")
-    p_report.add_argument(
-        "--weeks", type=int, default=8, help="how many ISO weeks, up to this one (default 8)"
-    )
-    p_report.add_argument(
-        "--workspace", "--team", dest="team", help="the workspace (team id), when the database holds several"
-    )
-    p_forget = sub.add_parser("forget-workspace", help="delete everything kept for a workspace, now")
-    p_forget.add_argument("team", help="the workspace's team id (or enterprise id for an org-wide install)")
-    p_export = sub.add_parser("export", help="print the glossary")
-    p_export.add_argument(
-        "--format", choices=("csv", "md", "yaml"), default="md", help="yaml: a glossary file `check` accepts"
-    )
-    p_export.add_argument(
-        "--team", help="include this workspace's approved suggestions (yaml: included by default)"
-    )
-    p_play = sub.add_parser(
-        "playground", help="try the bot with no Slack workspace: a local Slack-like page running the real bot"
-    )
-    p_play.add_argument("--port", type=int, help="the page's port on 127.0.0.1 (default: $PORT, else 3000)")
-    p_play.add_argument("--glossary", help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml)")
-    p_play.add_argument(
-        "--database",
-        metavar="PATH",
-        help="keep the playground's data in this SQLite file, made by the playground "
-        "(default: a fresh file, deleted on exit; DATABASE_URL is never used)",
-    )
-    args = parser.parse_args(argv)
+    args = build_parser(program_name(sys.argv[0])).parse_args(argv)
     command = args.command or "run"
     try:
         if command == "run":
@@ -103,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "playground":
             return playground(args.port, args.glossary, args.database)
         settings = load_offline_settings(os.environ)
+        if command == "migrate":
+            return migrate(settings)
         if command == "check":
             return check(args.path or str(settings.glossary_path))
         if command == "define":
@@ -128,6 +88,135 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:  # an offline command's database (`run` and `migrate` explain their own)
+        from bot.startup import database_message
+
+        print(database_message(exc, load_offline_settings(os.environ).database_url), file=sys.stderr)
+        return 1
+    except StartupError as exc:
+        if logging.getLogger().isEnabledFor(logging.DEBUG) and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__)
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def program_name(argv0: str) -> str:
+    """How the user called us, for help and examples: the installed script, or `python -m bot`."""
+    return "study-lab" if os.path.basename(argv0).startswith("study-lab") else "python -m bot"
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("study-lab-bot")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Study Lab: a Slack glossary and quiz bot. With no command, `run` starts the bot.",
+        epilog=f"examples:\n  {prog} playground\n  {prog} define drain\n  {prog} run --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, summary: str, example: str, details: str = "") -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=summary,
+            description=summary[0].upper() + summary[1:] + (f". {details}" if details else "."),
+            epilog=f"example:\n  {prog} {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    command(
+        "run",
+        "start the bot (the default)",
+        "run",
+        "Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT; the settings come from the "
+        "environment or .env (see .env.example).",
+    )
+    command(
+        "migrate",
+        "bring the database in DATABASE_URL to the newest schema, then stop",
+        "migrate",
+        "The bot migrates at start too; run this once before starting several replicas.",
+    )
+    p_define = command("define", "print a term's definition and trap", "define drain")
+    p_define.add_argument("term", nargs="+", help="the term, an alias, or a misspelling of one")
+    p_check = command("check", "validate a glossary file", "check data/glossary.yml")
+    p_check.add_argument("path", nargs="?", help="the file (default: GLOSSARY_PATH, else the bundled one)")
+    p_board = command(
+        "leaderboard", "print a channel's weekly board", "leaderboard C0123456789 --week 2026-W48"
+    )
+    p_board.add_argument("channel", help="the quiz channel's id")
+    p_board.add_argument("--week", help="ISO week such as 2026-W48 (default: this week)")
+    p_board.add_argument("--json", action="store_true", help="print JSON")
+    p_board.add_argument("--team", help="the workspace (team id), when the database holds several")
+    p_stats = command(
+        "stats", "most looked-up terms, searches that found nothing, most missed terms", "stats --days 7"
+    )
+    p_stats.add_argument("--days", type=int, default=30, help="how far back to count (default: 30)")
+    p_stats.add_argument("--team", help="the workspace (team id), when the database holds several")
+    p_report = command(
+        "report",
+        "write the learning report: one self-contained HTML page",
+        "report --out report.html --weeks 4",
+    )
+    p_report.add_argument("--out", required=True, help="the HTML file to write, such as report.html")
+    p_report.add_argument(
+        "--weeks", type=int, default=8, help="how many ISO weeks, up to this one (default 8)"
+    )
+    p_report.add_argument(
+        "--workspace", "--team", dest="team", help="the workspace (team id), when the database holds several"
+    )
+    p_forget = command(
+        "forget-workspace", "delete everything kept for a workspace, now", "forget-workspace T0123456789"
+    )
+    p_forget.add_argument("team", help="the workspace's team id (or enterprise id for an org-wide install)")
+    p_export = command("export", "print the glossary", "export --format csv > glossary.csv")
+    p_export.add_argument(
+        "--format", choices=("csv", "md", "yaml"), default="md", help="yaml: a glossary file `check` accepts"
+    )
+    p_export.add_argument(
+        "--team", help="include this workspace's approved suggestions (yaml: included by default)"
+    )
+    p_play = command(
+        "playground",
+        "try the bot with no Slack workspace: a local Slack-like page running the real bot",
+        "playground --port 3001",
+    )
+    p_play.add_argument("--port", type=int, help="the page's port on 127.0.0.1 (default: $PORT, else 3000)")
+    p_play.add_argument(
+        "--glossary",
+        help="a glossary file (default: GLOSSARY_PATH, else data/glossary.yml or the bundled one)",
+    )
+    p_play.add_argument(
+        "--database",
+        metavar="PATH",
+        help="keep the playground's data in this SQLite file, made by the playground "
+        "(default: a fresh file, deleted on exit; DATABASE_URL is never used)",
+    )
+    return parser
+
+
+def migrate(settings: Settings) -> int:
+    from bot.startup import database_message, shown_url
+    from bot.storage.database import Database
+
+    setup_logging(settings.log_level, [])
+    try:
+        db = Database.open(settings.database_url)
+        try:
+            revision = db.migrate()
+        finally:
+            db.close()
+    except SQLAlchemyError as exc:
+        raise StartupError(database_message(exc, settings.database_url)) from exc
+    print(f"{shown_url(settings.database_url)}: schema at revision {revision}, the newest")
+    return 0
 
 
 def _glossary(settings: Settings) -> Glossary:
@@ -332,19 +421,35 @@ def forget_workspace(settings: Settings, team: str) -> int:
 def run(settings: Settings) -> int:
     from bot.runtime import build_runtime  # the Slack stack is only needed here
     from bot.slack.server import serve
+    from bot.startup import check_before_start, start_failed, start_line
 
     limit_arenas()  # before any thread starts
     setup_logging(
         settings.log_level,
         [settings.bot_token, settings.signing_secret, settings.app_token, settings.client_secret],
     )
-    runtime = build_runtime(settings)
-    runtime.start()
+    # Bolt and slack_sdk fall back on these variables when given nothing, and Bolt warns that the
+    # token it read there "will be unused": every value is passed explicitly, so they go.
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET"):
+        os.environ.pop(name, None)
+    check_before_start(settings)
+    try:
+        runtime = build_runtime(settings)
+    except GlossaryError:
+        raise  # its report lists every problem
+    except Exception as exc:
+        raise start_failed(exc, settings) from exc
+    try:
+        runtime.start()
+        serving = serve(runtime, "0.0.0.0", settings.port)
+    except Exception as exc:
+        runtime.close()
+        raise start_failed(exc, settings) from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    serving = serve(runtime, "0.0.0.0", settings.port)
-    mode = "Socket Mode; health on" if settings.socket_mode else "HTTP mode at /slack/events on"
-    log.info("Study Lab running in %s port %s", mode, settings.port)
+    installed = [runtime.workspace] if runtime.workspace else runtime.storage.workspaces.all()
+    terms = len(runtime.glossaries.base.glossary.terms)
+    log.info("%s", start_line(settings, terms, [ws.team_id or ws.key for ws in installed]))
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.data import default_glossary
 from bot.domain.slots import DAY_NAMES, DaysError, find_zone, parse_days, parse_time
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -86,7 +87,20 @@ def _require(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:
         )
     if not value.startswith(prefix):
         raise ConfigError(f"{name} is malformed: the {what} starts with '{prefix}'")
+    if looks_like_placeholder(value):
+        raise ConfigError(
+            f"{name} is still a placeholder: paste the {what} ({prefix}…) from your Slack app's settings"
+        )
     return value
+
+
+def looks_like_placeholder(token: str) -> bool:
+    """Whether a token is an example's stand-in (`xoxb-your-bot-token`) rather than one Slack issued.
+
+    Every token Slack issues carries numbers after its prefix (the workspace's or
+    the app's) and no spaces; a placeholder made of words carries none.
+    """
+    return not any(c.isdigit() for c in token) or any(c.isspace() for c in token)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -141,11 +155,24 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     """Validated settings for running the bot; raise ConfigError on the first bad one."""
     client_id = env.get("SLACK_CLIENT_ID", "").strip()
     client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if bool(client_id) != bool(client_secret):
+        given, missing = "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"
+        if client_secret:
+            given, missing = missing, given
+        raise ConfigError(
+            f"{missing} is not set but {given} is: OAuth installs need both (Basic Information → "
+            "App Credentials); for one workspace, unset both and set SLACK_BOT_TOKEN"
+        )
     oauth = bool(client_id and client_secret) and not env.get("SLACK_BOT_TOKEN", "").strip()
     bot_token = "" if oauth else _require(env, "SLACK_BOT_TOKEN", "xoxb-", "bot token")
     app_token = env.get("SLACK_APP_TOKEN", "").strip()
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN is malformed: the app-level token starts with 'xapp-'")
+    if app_token and looks_like_placeholder(app_token):
+        raise ConfigError(
+            "SLACK_APP_TOKEN is still a placeholder: paste an app-level token (xapp-…) with the "
+            "connections:write scope from Basic Information → App-Level Tokens"
+        )
     if oauth and app_token:
         raise ConfigError(
             "SLACK_APP_TOKEN is set: Socket Mode serves one workspace; unset it to install through OAuth"
@@ -204,7 +231,7 @@ def _common(env: Mapping[str, str], **tokens: Any) -> Settings:
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         port=_int(env, "PORT", 3000, 1, 65535),
         database_url=database_url,
-        glossary_path=Path(env.get("GLOSSARY_PATH", "").strip() or "data/glossary.yml"),
+        glossary_path=Path(env.get("GLOSSARY_PATH", "").strip() or default_glossary()),
         log_level=log_level,
         quiz_channel=_channel(env, "QUIZ_CHANNEL"),
         quiz_time=_time(env, "QUIZ_TIME", "09:30"),

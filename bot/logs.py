@@ -49,3 +49,8 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     # waitress warns "Task queue depth is N" for every request queued in a burst;
     # that is load, not a fault, and would drown the log.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # The scheduler logs every job it runs (several a second) and Alembic each step of every
+    # migration check; `bot.storage.migrate` says in one line what changed.  Both speak up at DEBUG.
+    quiet = logging.DEBUG if logging.getLevelName(level) == logging.DEBUG else logging.WARNING
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(quiet)

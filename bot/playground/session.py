@@ -40,6 +40,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
+from bot.data import packaged_glossary
 from bot.domain.glossary import load_glossary
 from bot.playground.clock import OffsetClock, next_weekly
 from bot.playground.seed import CHANNEL, CHANNEL_NAME, COMMANDS, GLOSSARY_OWNERS, identity_for, seed
@@ -89,11 +90,11 @@ def claim_database(path: Path) -> None:
         conn.commit()
 
 
-BUNDLED_GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "glossary.yml"
+BUNDLED_GLOSSARY = packaged_glossary()
 
 
 def default_glossary(env: Mapping[str, str]) -> Path:
-    """`GLOSSARY_PATH`, else `data/glossary.yml` here, else the one beside the package (a source checkout)."""
+    """`GLOSSARY_PATH`, else `data/glossary.yml` here, else the one inside the package."""
     if env.get("GLOSSARY_PATH", "").strip():
         return Path(env["GLOSSARY_PATH"].strip())
     here = Path("data/glossary.yml")

@@ -10,6 +10,7 @@ before it commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.pool import NullPool
 MIGRATIONS = Path(__file__).parent / "migrations"
 RELEASE_0_1 = "0001"
 LOCK_ID = 4242001
+log = logging.getLogger(__name__)
 
 
 def _config(conn: Connection) -> Config:
@@ -48,10 +50,14 @@ def _upgrade(conn: Connection, also: Sequence[MetaData]) -> str:
     tables = inspect(conn).get_table_names()
     if "alembic_version" not in tables and "schema_version" in tables:
         command.stamp(config, RELEASE_0_1)
+    before = current(conn)
     command.upgrade(config, "head")
     for metadata in also:
         metadata.create_all(conn, checkfirst=True)
-    return current(conn) or ""
+    after = current(conn) or ""
+    if after != before:
+        log.info("database schema upgraded from %s to %s", before or "an empty database", after)
+    return after
 
 
 def migrate(engine: Engine, also: Sequence[MetaData] = ()) -> str:
