@@ -17,10 +17,13 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from bot.descriptions import DescriptionIndex
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.lookup import Lookup
+from bot.mentions import MentionScanner
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,18 @@ class Loaded:
     glossary: Glossary
     lookup: Lookup
     serial: int = field(default_factory=lambda: next(_serials))
+
+    # Built on first use, once per snapshot (a snapshot never changes): a workspace that never
+    # describes a term or explains a message never pays for them.
+    @cached_property
+    def descriptions(self) -> DescriptionIndex:
+        """The full-text index of definitions, traps, names and aliases (`/define` by description)."""
+        return DescriptionIndex(self.glossary)
+
+    @cached_property
+    def mentions(self) -> MentionScanner:
+        """The multi-pattern matcher of every name and alias ("Explain terms")."""
+        return MentionScanner(self.glossary)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -23,11 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import blocks
 from bot.comparisons import split_comparison
+from bot.descriptions import find as find_described
 from bot.glossaries import Loaded
 from bot.glossary import Term
 from bot.lookup import Lookup
 from bot.service.core import Core
 from bot.text import normalise
+from bot.views.terms import explain_blocks, explain_text
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -108,7 +110,7 @@ class Definitions:
                 blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
             )
             return Found(answer, ((first.term, ""), (second.term, "")))
-        result = loaded.lookup.find(typed)
+        result = find_described(loaded.lookup, loaded.descriptions, typed)
         term = result.match.term if result.match else None
         answer = Answer(
             blocks.plain(term or "No exact match"),
@@ -144,6 +146,14 @@ class Definitions:
         return Answer(
             blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest)
         )
+
+    def explain(self, ws: Workspace, message: str) -> Answer:
+        """The answer to "Explain terms" on a message: the terms it mentions (every meaning of a
+        shared name), in order of appearance."""
+        loaded = self.core.glossary(ws)
+        terms = [term for mention in loaded.mentions.scan(message) for term in mention.terms]
+        terms = list({id(t): t for t in terms}.values())
+        return Answer(explain_text(terms), explain_blocks(loaded.glossary, terms))
 
     def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
         return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)

@@ -26,7 +26,16 @@ from bot.runtime import Runtime, build_runtime
 from bot.server import make_server, make_wsgi, run_until_closed
 from bot.service import Services
 from bot.standin import Identity, SlackStandIn
-from bot.standin.payloads import click_body, command_body, event_callback, signature_headers
+from bot.standin.payloads import (
+    Actor,
+    click_body,
+    command_body,
+    event_callback,
+    form_body,
+    message_action,
+    message_of,
+    signature_headers,
+)
 from bot.storage import Storage
 from bot.storage.quizzes import QuizRecord
 from bot.workspace import Workspace
@@ -156,6 +165,21 @@ class SlackSender:
             team or self.team,
         )
         return self.post(body, "application/x-www-form-urlencoded")
+
+    def shortcut(
+        self,
+        callback_id: str,
+        text: str,
+        user: str = "U100",
+        author: str = "U200",
+        channel: str = "C100",
+        ts: str = "1712345678.000100",
+    ) -> Reply:
+        """A message shortcut used by `user` on `author`'s message `text`, as Slack sends it."""
+        response_url = self.fake.response_url(f"shortcut-{user}")
+        message = message_of(text, author, ts, self.team)
+        payload = message_action(Actor(user, self.team), callback_id, channel, response_url, message)
+        return self.post(form_body(payload), "application/x-www-form-urlencoded")
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         request = urllib.request.Request(self.url + path, headers=headers or {}, method="GET")

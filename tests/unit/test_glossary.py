@@ -64,7 +64,7 @@ terms:
     trap: Rebuilding during promotion.
 
   - term: Drain
-    category: Runtime
+    category: Routing
     definition: A no-new-work posture.
     trap: Claiming sessions moved.
     aliases: [route epoch]
@@ -73,7 +73,7 @@ terms:
 # line  9: Route-Epoch (duplicates Route epoch); 12: empty trap
 # line 15: Cell; 16: category is a list; 18: second definition; 20: aliases is text; 21: see_also Nowhere
 # line 23: an entry with no term
-# line 27: Drain, whose alias "route epoch" duplicates Route epoch
+# line 27: Drain, whose alias "route epoch" duplicates Route epoch in the same category
 
 
 def problems_of(text: str, path: str = "g.yml") -> list[Problem]:

@@ -1,0 +1,1 @@
+"""What people see: Block Kit messages, modals and Home views, built from domain values."""
