@@ -30,6 +30,8 @@ from dotenv import load_dotenv
 
 from bot import blocks
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
+from bot.descriptions import DescriptionIndex
+from bot.descriptions import find as find_described
 from bot.glossary import Glossary, GlossaryError, load_glossary
 from bot.glossary_edits import apply_changes, to_yaml
 from bot.installations import delete_installations
@@ -126,16 +128,19 @@ def check(path: str) -> int:
 
 
 def define(glossary: Glossary, text: str) -> int:
-    result = Lookup(glossary).find(text)
+    """Like `/define`: a name, alias or typo, or a description of a term."""
+    result = find_described(Lookup(glossary), DescriptionIndex(glossary), text)
     if result.match is not None:
         if result.how != "exact":
             print(f"Showing {result.match.term} for '{text}'\n")
-        print(blocks.term_text(result.match))
+        if result.meanings:
+            print(f"{result.match.term} has {len(result.meanings)} meanings:\n")
+        print("\n\n".join(blocks.term_text(t) for t in result.meanings or (result.match,)))
         return 0
     if result.suggestions:
         print(
             f"No exact match for '{text}'. Did you mean: "
-            + ", ".join(t.term for t in result.suggestions)
+            + ", ".join(glossary.label(t) for t in result.suggestions)
             + "?"
         )
     else:

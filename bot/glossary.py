@@ -117,7 +117,7 @@ class Glossary:
         out: list[Term] = []
         candidates: list[Term] = []
         for ref in term.see_also:
-            meanings = self.meanings(ref)
+            meanings = [t for t in self.meanings(ref) if t is not term]
             candidates += [t for t in meanings if t.category == term.category] or list(meanings)
         candidates += [t for t in self.terms if t.category == term.category]
         for other in candidates:
