@@ -156,3 +156,19 @@ def find(lookup: Lookup, index: DescriptionIndex, text: str) -> LookupResult:
     if result.match is not None and best is result.match and hits[0].term is best:
         return result
     return LookupResult(result.query, suggestions=tuple(terms[key] for key in order[:SHOWN]))
+
+
+class Finder:
+    """What `/define` looks up with: the name lookup and the description index of one glossary."""
+
+    def __init__(self, lookup: Lookup, index: DescriptionIndex) -> None:
+        self.lookup = lookup
+        self.index = index
+        self.glossary = lookup.glossary
+
+    @classmethod
+    def of(cls, glossary: Glossary) -> Finder:
+        return cls(Lookup(glossary), DescriptionIndex(glossary))
+
+    def find(self, text: str) -> LookupResult:
+        return find(self.lookup, self.index, text)

@@ -1,8 +1,9 @@
 """Which glossary terms a message mentions: the "Explain terms" message shortcut's scan.
 
 `MentionScanner(glossary)` compiles every name and alias of one glossary
-snapshot into one Aho-Corasick automaton (`ahocorasick_rs`), once per snapshot;
-`scan(text)` then reads a message in one pass, however many terms there are.
+snapshot into one Aho-Corasick automaton (`ahocorasick_rs`, over words rather
+than letters), once per snapshot; `scan(text)` then reads a message in one pass,
+however many terms there are.
 Names and message are folded alike (`bot.text.normalise`: case, punctuation, a
 plural s), so a match is case-insensitive; a match counts only on whole words
 ("drainage" is not Drain), the longest at a place wins ("cold deploy" is Cold
@@ -14,6 +15,7 @@ a link's address) is removed first: it names people and places, not terms.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -21,6 +23,7 @@ import ahocorasick_rs
 from bot.glossary import Glossary, Term
 from bot.text import normalise
 
+_WORDS = re.compile(r"\w+")  # the words `normalise` keeps, once `_` is a space as there
 # <@U123>, <#C123|name>, <!here>, <!subteam^S1|@team>: gone; <https://x|label>: its label stays.
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
@@ -44,15 +47,37 @@ def plain_words(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _symbol(index: int) -> str:
+    """The one character standing for the vocabulary's `index`-th word (never a surrogate, never a space)."""
+    point = 0x100 + index
+    return chr(point + 0x800 if point >= 0xD800 else point)
+
+
 class MentionScanner:
-    """An Aho-Corasick automaton over one glossary's names; build once per snapshot."""
+    """An Aho-Corasick automaton over one glossary's names; build once per snapshot.
+
+    The automaton reads words, not letters: each word of the glossary's names is one character
+    (`_symbol`), any other word a space.  A match is then whole words by construction
+    ("drainage" is another word than "drain"), and the automaton's leftmost-longest search is
+    exactly "the longest name at the first place", with no per-match work in Python.
+    """
 
     def __init__(self, glossary: Glossary) -> None:
         self.glossary = glossary
         self._names = [name for name in glossary.names if name]
+        self._meanings = [glossary.meanings(name) for name in self._names]
+        words = dict.fromkeys(word for name in self._names for word in name.split())
+        self._symbols = {word: _symbol(index) for index, word in enumerate(words)}
+        patterns = ["".join(self._symbols[w] for w in name.split()) for name in self._names]
+        # A message's words are looked up as typed (folded), without `normalise`'s per-word
+        # plural rule, which costs more than the whole automaton: the plural that folds to a
+        # name's word is in the table too.
+        for word, symbol in list(self._symbols.items()):
+            if normalise(word + "s") == word:
+                self._symbols.setdefault(word + "s", symbol)
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(self._names, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
-            if self._names
+            ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
+            if patterns
             else None
         )
 
@@ -60,30 +85,19 @@ class MentionScanner:
         """Every name the text mentions as whole words, longest first, in order of appearance."""
         if self._automaton is None:
             return []
-        haystack = normalise(plain_words(text))
-        if not haystack:
-            return []
-        end = len(haystack)
-        # Overlapping matches, kept only on word boundaries (a space or either end, since
-        # `normalise` leaves single spaces between words); then, at each place, the longest,
-        # and nothing that starts inside a match already taken.
-        found = [
-            (start, stop, index)
-            for index, start, stop in self._automaton.find_matches_as_indexes(haystack, overlapping=True)
-            if (start == 0 or haystack[start - 1] == " ") and (stop == end or haystack[stop] == " ")
-        ]
-        found.sort(key=lambda m: (m[0], -m[1]))
+        symbols = self._symbols
+        folded = unicodedata.normalize("NFKC", plain_words(text)).casefold().replace("_", " ")
+        haystack = "".join([symbols.get(word, " ") for word in _WORDS.findall(folded)])
         mentions: list[Mention] = []
-        seen: set[str] = set()
-        taken = 0
-        for start, stop, index in found:
-            if start < taken:
+        seen: set[int] = set()
+        listed: set[int] = set()  # ids of the terms already listed
+        for index, _, _ in self._automaton.find_matches_as_indexes(haystack):
+            if index in seen:
                 continue
-            taken = stop
-            name = self._names[index]
-            terms = self.glossary.meanings(name)
-            key = "|".join(str(id(t)) for t in terms)
-            if key not in seen:
-                seen.add(key)
-                mentions.append(Mention(name, terms))
+            seen.add(index)
+            name, terms = self._names[index], self._meanings[index]
+            if all(id(t) in listed for t in terms):
+                continue  # another name of terms already listed (an alias after the name)
+            listed.update(id(t) for t in terms)
+            mentions.append(Mention(name, terms))
         return mentions
