@@ -52,7 +52,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class Hit:
     term: Term
     score: float  # -bm25: higher is better
-    words: int  # how many of the question's words the entry holds
+    words: int  # how many of the question's words the entry holds (counted for the first hit only)
+
+
+def _quoted(word: str) -> str:
+    """A word as an FTS5 string, so that no word of a question is read as query syntax."""
+    return '"' + word.replace('"', "") + '"'
 
 
 def content_words(text: str) -> list[str]:
@@ -82,35 +87,31 @@ class DescriptionIndex:
         self._db.commit()
 
     def search(self, text: str, limit: int = SEARCHED) -> list[Hit]:
-        """Entries holding any of the question's words, the best first by weighted bm25."""
+        """Entries holding any of the question's words, the best first by weighted bm25; the first
+        also says how many of the words it holds (the others, which no decision reads, 0)."""
         words = content_words(text)
         if not words:
             return []
-        query = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
         weights = ", ".join(str(w) for w in WEIGHTS)
         with self._lock:
             rows = self._db.execute(
                 f"SELECT rowid, -bm25(entries, {weights}) FROM entries WHERE entries MATCH ? "
-                "ORDER BY bm25(entries, " + weights + ") LIMIT ?",
-                (query, limit),
+                f"ORDER BY bm25(entries, {weights}) LIMIT ?",
+                (" OR ".join(_quoted(w) for w in words), limit),
             ).fetchall()
-            held = self._held(words, [rowid for rowid, _ in rows])
-        return [Hit(self.terms[rowid], float(score), held.get(rowid, 0)) for rowid, score in rows]
+            held = self._held(words, rows[0][0]) if rows else 0
+        return [
+            Hit(self.terms[rowid], float(score), held if index == 0 else 0)
+            for index, (rowid, score) in enumerate(rows)
+        ]
 
-    def _held(self, words: list[str], rowids: list[int]) -> dict[int, int]:
-        """For each row, how many of `words` it holds (stemmed as the index stems them)."""
-        if not rowids:
-            return {}
-        marks = ",".join("?" * len(rowids))
-        counts = dict.fromkeys(rowids, 0)
+    def _held(self, words: list[str], rowid: int) -> int:
+        """How many of `words` the row holds, stemmed as the index stems them."""
+        found = 0
         for word in words:
-            found = self._db.execute(
-                f"SELECT rowid FROM entries WHERE entries MATCH ? AND rowid IN ({marks})",
-                ('"' + word.replace('"', "") + '"', *rowids),
-            ).fetchall()
-            for (rowid,) in found:
-                counts[rowid] += 1
-        return counts
+            query = "SELECT 1 FROM entries WHERE entries MATCH ? AND rowid = ?"
+            found += self._db.execute(query, (_quoted(word), rowid)).fetchone() is not None
+        return found
 
     def close(self) -> None:
         with self._lock:
