@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
 from bot.playground.clock import OffsetClock, next_weekly
-from bot.playground.workspace import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, seed
+from bot.playground.workspace import BOT, CHANNEL, CHANNEL_NAME, COMMANDS, SHORTCUTS, seed
 from bot.runtime import Runtime, build_runtime
 from bot.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
 from bot.standin import SlackStandIn
@@ -144,7 +144,7 @@ def run_playground(
         runtime = build_runtime(load_settings(settings_env), clock=clock)
         serving = serve_wsgi(make_wsgi(runtime.app, runtime.storage.db.engine), "127.0.0.1", 0)
         events = f"http://127.0.0.1:{serving.port}{EVENTS_PATH}"
-        interactions = Interactions(slack, events, secret, BOT, COMMANDS)
+        interactions = Interactions(slack, events, secret, BOT, COMMANDS, shortcuts=SHORTCUTS)
         playground = Playground(
             f"{slack.base_url}/", slack, runtime, serving, clock, interactions, where, scratch
         )

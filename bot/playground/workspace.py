@@ -1,8 +1,8 @@
-"""The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands.
+"""The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands and shortcuts.
 
 Ada is a workspace admin, so with `QUIZ_ADMINS` unset her `/quiz now` posts a
 counted quiz and she may change the schedule; Ben and Chidi are members.  The
-commands are the manifest's (`manifest.yml`; a unit test keeps them equal).
+commands and message shortcuts are the manifest's (`manifest.yml`; a unit test keeps them equal).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import secrets
 
 from bot.standin import Identity, Person, SlackStandIn
-from bot.standin.interactions import Command
+from bot.standin.interactions import Command, Shortcut
+from bot.views.terms import EXPLAIN_CALLBACK
 
 TEAM = "T1"
 CHANNEL = "C0PLAYGRND"
@@ -34,6 +35,9 @@ COMMANDS = (
         should_escape=True,
     ),
     Command("/leaderboard", "This week's quiz standings in this channel", "[last]"),
+)
+SHORTCUTS = (
+    Shortcut("Explain terms", EXPLAIN_CALLBACK, "Every glossary term in this message, explained privately"),
 )
 
 
