@@ -524,9 +524,8 @@ class Interactions:
         message = self.state.find_message(channel, ts) if where.get("kind") == "message" else None
         if message is None:
             return Outcome(False, "That message is no longer there.")
-        shown = {
-            k: message[k] for k in ("type", "ts", "text", "blocks", "user", "bot_id", "team") if k in message
-        }
+        fields = ("type", "ts", "text", "blocks", "user", "bot_id", "team")
+        shown: dict[str, Any] = {k: message[k] for k in fields if k in message}
         shown.setdefault("blocks", [])
         url = self._mint_response_url(user, channel, None)
         trigger = self.state.mint_trigger(self.bot.team_id, user)

@@ -82,7 +82,7 @@ def test_explain_terms_from_a_messages_more_actions_menu(page: Any, glossary: Gl
     send(page, "drain the old allocation before the cold deploy")
     message = article(page, "drain the old allocation")
     message.hover()
-    message.get_by_role("button", name="More actions").click()
+    message.get_by_role("button", name="More message actions").click()
     message.get_by_role("menuitem", name="Explain terms").click()
     answer = article(page, "3 glossary terms in this message")
     expect(answer).to_contain_text("Only visible to you")

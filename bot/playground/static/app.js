@@ -485,7 +485,8 @@
     const box = el("div", "overflow message-actions");
     const button = el("button", "b-button", "⋮");
     button.type = "button";
-    button.setAttribute("aria-label", "More actions");
+    button.title = "More actions"; // Slack's name for this menu; the label tells it from a block's overflow
+    button.setAttribute("aria-label", "More message actions");
     button.setAttribute("aria-haspopup", "menu");
     button.setAttribute("aria-expanded", "false");
     const menu = el("div", "menu");
