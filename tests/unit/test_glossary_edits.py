@@ -128,3 +128,14 @@ def test_the_overlay_reports_broken_rules() -> None:
 def test_every_shipped_term_survives_the_yaml_round_trip(term: str) -> None:
     back = parse_glossary(to_yaml(GLOSSARY))
     assert TermText.of(back.get(term)) == TermText.of(GLOSSARY.get(term))  # type: ignore[arg-type]
+
+
+def test_an_edit_of_one_meaning_is_checked_against_the_names_other_meanings() -> None:
+    root = Path(__file__).resolve().parents[2]
+    shared = parse_glossary(
+        (root / "data/glossary.yml").read_text() + "\n" + (root / "tests/data/meanings.yml").read_text()
+    )
+    people = TermText.of(shared.get("IC|People"))  # type: ignore[arg-type]
+    assert problems_for(shared, replace(people, trap="Thinking it means junior."), "IC|People") == {}
+    moved = replace(people, category="Incidents")  # now the same name in the same category as the other IC
+    assert "duplicates 'IC'" in problems_for(shared, moved, "IC|People")["term"]
