@@ -152,9 +152,15 @@ def test_a_description_finds_the_term(bot: RunningBot) -> None:
 
 
 def test_a_vague_description_offers_the_likely_terms(bot: RunningBot) -> None:
-    body = bot.command("/define", "deploy where persisted state still works with the new version").json()
+    body = bot.command("/define", "conditional update that checks the previous version first").json()
     buttons = [e["value"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert "Did you mean" in texts(body["blocks"]) and "Warm deploy" in buttons[:3]
+    assert "Did you mean" in texts(body["blocks"]) and buttons[0] == "Compare-and-swap" and len(buttons) <= 3
+
+
+def test_a_name_inside_a_description_no_longer_wins_alone(bot: RunningBot) -> None:
+    body = bot.command("/define", "a running replica placed on a cell").json()
+    buttons = [e["value"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "Did you mean" in texts(body["blocks"]) and {"Cell", "Allocation"} <= set(buttons)
 
 
 def test_names_aliases_and_typos_still_win(bot: RunningBot) -> None:
