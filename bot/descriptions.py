@@ -9,10 +9,10 @@ trap.  Each hit also says how many of the question's words it holds, which is
 what tells a description apart from one word in common.
 
 `find(lookup, index, text)` merges this with the name lookup (`bot.lookup`) by
-reciprocal rank fusion.  An exact name or alias, a typo of one, and a name
-that is the whole question win exactly as before, untouched; a name only
-standing somewhere inside a longer question, or no name at all, is where the
-description search has its say.
+reciprocal rank fusion.  An exact name or alias, a typo of one (matched, or
+only close enough to be suggested), and a name that is the whole question are
+answered exactly as before, untouched; a name only standing somewhere inside a
+longer question, or no name at all, is where the description search has its say.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def _confident(hits: list[Hit], asked: int) -> bool:
 def find(lookup: Lookup, index: DescriptionIndex, text: str) -> LookupResult:
     """The name lookup, merged with the description search where names alone do not decide."""
     result = lookup.find(text)
-    if result.how in ("exact", "fuzzy") or _names_whole_question(result) or not result.query:
-        return result
+    if result.how in ("exact", "fuzzy") or _names_whole_question(result) or result.misspelt:
+        return result  # a name, or a name misspelt: answered by names alone, as it always was
     asked = len(content_words(text))
     hits = index.search(text)
     if not hits:

@@ -75,6 +75,7 @@ class LookupResult:
     how: str = ""  # "exact", "contained", "fuzzy" or "described"
     suggestions: tuple[Term, ...] = ()
     meanings: tuple[Term, ...] = ()  # every meaning of the name matched, when it has several
+    misspelt: bool = False  # no match, but the text reads as a misspelt name (a typo within a name's budget)
 
     @property
     def found(self) -> bool:
@@ -163,7 +164,13 @@ class Lookup:
             return self._matched(query, corrected.name, "fuzzy")
         if inside is not None:
             return self._matched(query, inside.name, "contained")
-        return LookupResult(query, suggestions=self._suggestions(core, fixed, near))
+        # Misspelt: the whole text is near a name, or at least half of its words were corrected
+        # (one word of a long sentence corrected to a glossary word is a coincidence, not a typo).
+        changed = sum(f != t for f, t in zip(fixed, typed, strict=True))
+        words = sum(w not in FILLER for w in typed)
+        near_name = any(edits <= typo_budget(key) for edits, key in near)
+        misspelt = near_name or (changed > 0 and 2 * changed >= words)
+        return LookupResult(query, suggestions=self._suggestions(core, fixed, near), misspelt=misspelt)
 
     def _matched(self, query: str, name: str, how: str) -> LookupResult:
         """The result for a name found: its (first) term, and all its meanings when it has several."""
