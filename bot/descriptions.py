@@ -151,6 +151,11 @@ def find(lookup: Lookup, index: DescriptionIndex, text: str) -> LookupResult:
             fused[id(term)] = fused.get(id(term), 0.0) + 1.0 / (RRF_K + rank)
             terms.setdefault(id(term), term)
     order = sorted(fused, key=lambda key: -fused[key])
+    if result.corrected and result.suggestions:
+        # A word corrected to a glossary word ("explain jestream for the deploy review"): the
+        # name it was corrected towards stays first, as before; descriptions fill the rest.
+        pinned = id(result.suggestions[0])
+        order = [pinned, *(key for key in order if key != pinned)]
     best = terms[order[0]]
     if best is hits[0].term and _confident(hits, asked) and result.match in (None, best):
         return LookupResult(result.query, best, "described" if result.match is None else result.how)

@@ -76,6 +76,7 @@ class LookupResult:
     suggestions: tuple[Term, ...] = ()
     meanings: tuple[Term, ...] = ()  # every meaning of the name matched, when it has several
     misspelt: bool = False  # no match, but the text reads as a misspelt name (a typo within a name's budget)
+    corrected: bool = False  # no match, but some word of the text is a typo of a glossary word
 
     @property
     def found(self) -> bool:
@@ -170,7 +171,8 @@ class Lookup:
         words = sum(w not in FILLER for w in typed)
         near_name = any(edits <= typo_budget(key) for edits, key in near)
         misspelt = near_name or (changed > 0 and 2 * changed >= words)
-        return LookupResult(query, suggestions=self._suggestions(core, fixed, near), misspelt=misspelt)
+        suggestions = self._suggestions(core, fixed, near)
+        return LookupResult(query, suggestions=suggestions, misspelt=misspelt, corrected=changed > 0)
 
     def _matched(self, query: str, name: str, how: str) -> LookupResult:
         """The result for a name found: its (first) term, and all its meanings when it has several."""
