@@ -10,7 +10,8 @@ Two glossaries are measured: the real `data/glossary.yml`, and 10,000 generated 
 names, about a third with aliases, eight categories), written as YAML text and loaded
 through `parse_glossary`, so they pass the same validation as a real file.
 
-Latency: `Lookup(glossary).find(text)` against the baseline
+Latency: `Finder.of(glossary).find(text)` (what `/define` runs: names, typos, then the
+description search of `bot.domain.descriptions`) against the baseline
 `difflib.get_close_matches(normalise(text), names, n=5)` over the same normalised names
 and the same queries (exact names, aliases, one- and two-edit typos, free text around a
 name, free text around a typo, and misses), both timed in this run, one call at a time
@@ -46,8 +47,9 @@ from rapidfuzz.distance import OSA
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
 
 from bench._common import machine, percentile, print_verdicts, table  # noqa: E402
+from bot.domain.descriptions import Finder  # noqa: E402
 from bot.domain.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
-from bot.domain.lookup import Lookup, LookupResult  # noqa: E402
+from bot.domain.lookup import LookupResult  # noqa: E402
 from bot.domain.text import normalise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +57,8 @@ SEED = 20240611
 GENERATED_TERMS = 10_000
 
 # Targets from the issue.
+TARGET_TOP3_PARAPHRASE = 0.90
+PARAPHRASES = ROOT / "bench" / "data" / "paraphrases.yml"
 TARGET_P99_MS = 2.0
 TARGET_SPEEDUP = 20.0
 TARGET_RIGHT_FIRST = 0.95
@@ -319,7 +323,7 @@ class TypoScore:
     right_clear: int = 0  # right among the typos that are not ambiguous
 
 
-def measure_latency(lookup: Lookup, queries: list[Query], passes: int, baseline_count: int) -> Latency:
+def measure_latency(lookup: Finder, queries: list[Query], passes: int, baseline_count: int) -> Latency:
     texts = [query.text for query in queries]
     names = list(lookup.glossary.names)
     ours = time_calls(lookup.find, texts, passes)
@@ -344,7 +348,7 @@ def measure_latency(lookup: Lookup, queries: list[Query], passes: int, baseline_
 
 
 def measure_typos(
-    lookup: Lookup, sample: int | None, per_name: int, rng: random.Random
+    lookup: Finder, sample: int | None, per_name: int, rng: random.Random
 ) -> tuple[TypoScore, TypoScore]:
     glossary = lookup.glossary
     pairs = [(name, term) for term in glossary.terms for name in term.names]
@@ -380,7 +384,22 @@ def measure_typos(
     return scores
 
 
-def exact_failures(lookup: Lookup) -> tuple[int, int]:
+def measure_paraphrases(finder: Finder) -> tuple[int, int, int]:
+    """(asked, top-1, top-3) over the paraphrase set: descriptions of the seed terms in a
+    person's words (`bench/data/paraphrases.yml`); the ranking is the match, then suggestions."""
+    wanted: dict[str, list[str]] = yaml.safe_load(PARAPHRASES.read_text(encoding="utf-8"))
+    asked = top1 = top3 = 0
+    for name, texts in wanted.items():
+        for text in texts:
+            result = finder.find(text)
+            ranked = [t.term for t in ([result.match] if result.match else []) + list(result.suggestions)]
+            asked += 1
+            top1 += ranked[:1] == [name]
+            top3 += name in ranked[:3]
+    return asked, top1, top3
+
+
+def exact_failures(lookup: Finder) -> tuple[int, int]:
     """(checked, failed): every term and alias, as written, must find itself exactly."""
     checked = failed = 0
     for term in lookup.glossary.terms:
@@ -412,6 +431,7 @@ class Run:
     latency: Latency
     typos: tuple[TypoScore, TypoScore]
     exact: tuple[int, int]
+    paraphrases: tuple[int, int, int] | None = None
 
     def ratios(self) -> tuple[float, float, float]:
         """difflib time / our time at p50, p99 and on the mean, over the same queries."""
@@ -430,13 +450,14 @@ def run_glossary(
     label: str, glossary: Glossary, quick: bool, query_count: int, baseline_count: int, sample: int | None
 ) -> Run:
     started = time.perf_counter()
-    lookup = Lookup(glossary)
+    lookup = Finder.of(glossary)  # what /define uses: names, typos, then descriptions
     build_ms = (time.perf_counter() - started) * 1000
     queries = latency_queries(glossary, query_count, random.Random(f"{SEED}-{label}"))
     latency = measure_latency(lookup, queries, passes=1 if quick else 3, baseline_count=baseline_count)
     per_name = 1 if sample is not None else (2 if quick else 10)
     typos = measure_typos(lookup, sample, per_name, random.Random(f"{SEED}-{label}-typos"))
-    return Run(label, glossary, build_ms, latency, typos, exact_failures(lookup))
+    paraphrases = measure_paraphrases(lookup) if label == "real" else None
+    return Run(label, glossary, build_ms, latency, typos, exact_failures(lookup), paraphrases)
 
 
 KINDS = ("exact", "alias", "typo", "text", "text+typo", "miss")
@@ -451,7 +472,7 @@ def report(runs: list[Run], generate_s: float) -> int:
         aliases = sum(len(t.aliases) for t in g.terms)
         print(
             f"glossary {run.label}: {len(g.terms)} terms, {aliases} aliases, {len(g.categories())} categories; "
-            f"Lookup built in {run.build_ms:.0f} ms"
+            f"Lookup and description index built in {run.build_ms:.0f} ms"
         )
     print(f"(generating and parsing the 10k YAML took {generate_s:.1f} s)")
     print()
@@ -540,6 +561,13 @@ def report(runs: list[Run], generate_s: float) -> int:
         checked, failed = run.exact
         print(f"exact names {run.label}: {checked} terms and aliases checked, {failed} not found as exact")
     print()
+    real = runs[0]
+    asked, top1, top3 = real.paraphrases or (0, 0, 0)
+    print(
+        f"paraphrases {real.label}: {asked} descriptions ({PARAPHRASES.name}), "
+        f"top-1 {pct(top1, asked)}, top-3 {pct(top3, asked)}"
+    )
+    print()
     big = runs[-1]
     p99 = percentile(big.latency.ours, 0.99) / 1000
     x50, _, xmean = big.ratios()
@@ -558,6 +586,11 @@ def report(runs: list[Run], generate_s: float) -> int:
             min(run.right_first() for run in runs) >= TARGET_RIGHT_FIRST,
         ),
         (f"exact terms and aliases answered wrongly: {failures} (target 0)", failures == 0),
+        (
+            f"paraphrases found within the first three: {pct(top3, asked)} "
+            f"(target >= {TARGET_TOP3_PARAPHRASE:.0%})",
+            asked > 0 and top3 / asked >= TARGET_TOP3_PARAPHRASE,
+        ),
     ]
     return print_verdicts(verdicts)
 

@@ -35,6 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
 from bot.domain.comparisons import compared_terms
+from bot.domain.descriptions import DescriptionIndex
+from bot.domain.descriptions import find as find_described
 from bot.domain.edits import apply_changes, to_yaml
 from bot.domain.glossary import Glossary, GlossaryError, load_glossary
 from bot.domain.leaderboard import parse_week, rank_scores, week_containing
@@ -236,21 +238,24 @@ def check(path: str) -> int:
 
 
 def define(glossary: Glossary, text: str) -> int:
+    """Like `/define`: two terms compared, a name, alias or typo, or a description of a term."""
     lookup = Lookup(glossary)
     compared = compared_terms(lookup, text)
     if compared is not None:
         print(blocks.compare_text(*compared))
         return 0
-    result = lookup.find(text)
+    result = find_described(lookup, DescriptionIndex(glossary), text)
     if result.match is not None:
         if result.how != "exact":
             print(f"Showing {result.match.term} for '{text}'\n")
-        print(blocks.term_text(result.match))
+        if result.meanings:
+            print(f"{result.match.term} has {len(result.meanings)} meanings:\n")
+        print("\n\n".join(blocks.term_text(t) for t in result.meanings or (result.match,)))
         return 0
     if result.suggestions:
         print(
             f"No exact match for '{text}'. Did you mean: "
-            + ", ".join(t.term for t in result.suggestions)
+            + ", ".join(glossary.label(t) for t in result.suggestions)
             + "?"
         )
     else:

@@ -28,7 +28,7 @@ from enum import StrEnum
 
 import yaml
 
-from bot.domain.glossary import Glossary, Term, name_problems
+from bot.domain.glossary import KEY_SEPARATOR, Glossary, Term, name_problems
 from bot.domain.text import normalise
 from bot.domain.workspace import Workspace
 
@@ -141,7 +141,14 @@ def problems_for(glossary: Glossary, suggested: TermText, replacing: str | None)
             problems[name] = f"At most {MAX_NAMES} names."
         elif any(len(v) > NAME_LIMIT for v in values):
             problems[name] = f"Each name at most {NAME_LIMIT} characters."
-    kept = [t for t in glossary.terms if replacing is None or normalise(t.term) != normalise(replacing)]
+    # `replacing` is a name or a `Glossary.key`: the key keeps a name's other meanings in the check.
+    replaced = glossary.get(replacing) if replacing is not None else None
+    kept = [
+        t
+        for t in glossary.terms
+        if replacing is None
+        or (t is not replaced if KEY_SEPARATOR in replacing else normalise(t.term) != normalise(replacing))
+    ]
     mine = suggested.to_term()
     for problem in name_problems([*kept, mine], "suggestion"):
         if problem.term == mine.term:
@@ -210,12 +217,18 @@ def apply_changes(base: Glossary, changes: Iterable[Change]) -> Applied:
     return applied
 
 
+def _entry_key(text: TermText) -> str:
+    """The entry `text` is, by name and category (a name with several meanings is several entries);
+    `Glossary.get` falls back to the name when no entry has that category."""
+    return f"{text.term}{KEY_SEPARATOR}{text.category}"
+
+
 def _file_term(base: Glossary, change: Change) -> Term | None:
-    return base.get(change.fields.term) or base.get(change.term_key)
+    return base.get(_entry_key(change.fields)) or base.get(change.term_key)
 
 
 def _file_texts(base: Glossary, key: str, chain: Sequence[Change]) -> list[TermText]:
-    found = [base.get(key)] + [base.get(c.fields.term) for c in chain]
+    found = [base.get(key)] + [base.get(_entry_key(c.fields)) for c in chain]
     return [TermText.of(t) for t in found if t is not None]
 
 

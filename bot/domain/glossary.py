@@ -40,26 +40,67 @@ class Term:
         return (self.term, *self.aliases)
 
 
+KEY_SEPARATOR = "|"  # between name and category in the key of a term that shares its name
+
+
 @dataclass(frozen=True)
 class Glossary:
+    """The terms, in file order.  Two entries may share a name or an alias when their categories
+    differ (several meanings, "IC"); `get` and `names` then give the first in the file, and
+    `meanings` gives them all.  `key(term)` identifies one entry in button values and storage."""
+
     title: str
     terms: tuple[Term, ...]
     _by_name: dict[str, Term] = field(default_factory=dict, compare=False, repr=False)
+    _meanings: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict[tuple[str, str], Term] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Term] = {}
+        meanings: dict[str, list[Term]] = {}
+        by_key: dict[tuple[str, str], Term] = {}
         for term in self.terms:
+            by_key.setdefault((normalise(term.term), normalise(term.category)), term)
             for name in term.names:
-                index.setdefault(normalise(name), term)
+                key = normalise(name)
+                index.setdefault(key, term)
+                found = meanings.setdefault(key, [])
+                if term not in found:
+                    found.append(term)
         object.__setattr__(self, "_by_name", index)
+        object.__setattr__(self, "_meanings", {k: tuple(v) for k, v in meanings.items()})
+        object.__setattr__(self, "_by_key", by_key)
 
     def get(self, name: str) -> Term | None:
-        """The term whose name or alias normalises to the same text, if any."""
+        """The term a key (`key`) names, else the first term whose name or alias normalises to the
+        same text, if any."""
+        if KEY_SEPARATOR in name:
+            head, _, category = name.rpartition(KEY_SEPARATOR)
+            term = self._by_key.get((normalise(head), normalise(category)))
+            if term is not None:
+                return term
         return self._by_name.get(normalise(name))
+
+    def meanings(self, name: str) -> tuple[Term, ...]:
+        """Every term whose name or alias normalises to the same text, in file order."""
+        return self._meanings.get(normalise(name), ())
+
+    def shared(self, term: Term) -> bool:
+        """Whether another entry has the same name as `term` (a term with several meanings)."""
+        return len(self._meanings.get(normalise(term.term), ())) > 1
+
+    def key(self, term: Term) -> str:
+        """What identifies `term` in a button value or a stored question: its name, or, when
+        another entry shares that name, the name and category ("IC|People")."""
+        return f"{term.term}{KEY_SEPARATOR}{term.category}" if self.shared(term) else term.term
+
+    def label(self, term: Term) -> str:
+        """The term's name, with its category when the name has several meanings."""
+        return f"{term.term} ({term.category})" if self.shared(term) else term.term
 
     @property
     def names(self) -> dict[str, Term]:
-        """Every normalised name and alias, mapped to its term."""
+        """Every normalised name and alias, mapped to its (first) term."""
         return self._by_name
 
     def categories(self) -> dict[str, list[Term]]:
@@ -70,14 +111,18 @@ class Glossary:
         return grouped
 
     def related(self, term: Term, limit: int = 5) -> list[Term]:
-        """The see_also terms first, then others of the same category."""
-        seen = {term.term}
+        """The see_also terms first, then others of the same category.  A see_also name with
+        several meanings stands for those of the term's own category, or else for all of them."""
+        seen = {id(term)}
         out: list[Term] = []
-        candidates = [self.get(n) for n in term.see_also]
+        candidates: list[Term] = []
+        for ref in term.see_also:
+            meanings = [t for t in self.meanings(ref) if t is not term]
+            candidates += [t for t in meanings if t.category == term.category] or list(meanings)
         candidates += [t for t in self.terms if t.category == term.category]
         for other in candidates:
-            if other is not None and other.term not in seen:
-                seen.add(other.term)
+            if id(other) not in seen:
+                seen.add(id(other))
                 out.append(other)
         return out[:limit]
 
@@ -270,9 +315,12 @@ class _Checker:
         return entry
 
     def check_names(self, terms: list[Term]) -> None:
-        """Terms and aliases must be unique ignoring case and punctuation; see_also must resolve."""
-        owner: dict[str, Term] = {}
+        """Terms and aliases must be unique ignoring case and punctuation within a category (two
+        categories may share a name: several meanings); see_also must resolve."""
+        owner: dict[tuple[str, str], Term] = {}
+        holders: dict[str, list[Term]] = {}
         for term in terms:
+            category = normalise(term.category)
             for name in term.names:
                 key = normalise(name)
                 if not key:
@@ -280,7 +328,8 @@ class _Checker:
                         Problem(self.path, term.line, term.term, f"name '{name}' has no letters")
                     )
                     continue
-                first = owner.setdefault(key, term)
+                holders.setdefault(key, []).append(term)
+                first = owner.setdefault((key, category), term)
                 if first is term and name != term.term and normalise(term.term) == key:
                     self.problems.append(
                         Problem(self.path, term.line, term.term, f"alias '{name}' repeats the term itself")
@@ -291,19 +340,21 @@ class _Checker:
                             self.path,
                             term.line,
                             term.term,
-                            f"'{name}' duplicates '{first.term}' (line {first.line}) ignoring case and punctuation",
+                            f"'{name}' duplicates '{first.term}' (line {first.line}) ignoring case and "
+                            f"punctuation, in the same category '{term.category}'",
                         )
                     )
         for term in terms:
+            names = {normalise(n) for n in term.names}
             for ref in term.see_also:
-                target = owner.get(normalise(ref))
-                if target is None:
+                key = normalise(ref)
+                if key not in holders:
                     self.problems.append(
                         Problem(
                             self.path, term.line, term.term, f"see_also '{ref}' names no term in the glossary"
                         )
                     )
-                elif target is term:
+                elif key in names and all(t is term for t in holders[key]):
                     self.problems.append(
                         Problem(self.path, term.line, term.term, "see_also names the term itself")
                     )

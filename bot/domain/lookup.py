@@ -72,8 +72,11 @@ Near = tuple[int, str]  # (edits, normalised name)
 class LookupResult:
     query: str
     match: Term | None = None
-    how: str = ""  # "exact", "contained" or "fuzzy"
+    how: str = ""  # "exact", "contained", "fuzzy" or "described"
     suggestions: tuple[Term, ...] = ()
+    meanings: tuple[Term, ...] = ()  # every meaning of the name matched, when it has several
+    misspelt: bool = False  # no match, but the text reads as a misspelt name (a typo within a name's budget)
+    corrected: bool = False  # no match, but some word of the text is a typo of a glossary word
 
     @property
     def found(self) -> bool:
@@ -128,7 +131,7 @@ class Lookup:
         self.glossary = glossary
         self.exact = glossary.names
         self.longest = max((len(k.split()) for k in self.exact), default=1)
-        self._order = {term.term: index for index, term in enumerate(glossary.terms)}
+        self._order = {id(term): index for index, term in enumerate(glossary.terms)}
         self._names = _ByLength(self.exact)
         self._with_word: dict[str, list[str]] = {}
         for key in self.exact:
@@ -143,38 +146,50 @@ class Lookup:
             return LookupResult(query="")
         term = self.exact.get(query)
         if term is not None:
-            return LookupResult(query, term, "exact")
+            return self._matched(query, query, "exact")
         inside = next(self._inside(query.split()[:400]), None)
         head = query[:MAX_QUERY_CHARS]
         typed = head.split()
         core = " ".join(w for w in typed if w not in FILLER) or head
         if inside is not None and inside.name == core:
-            return LookupResult(query, inside.term, "contained")
+            return self._matched(query, inside.name, "contained")
         # A name inside the text gives way only to a longer name that the text misspells:
         # first the whole text as a typo, then a name whose misspelt words are corrected.
         near = self._near(head, core)
         typo = self._typo(near)
         if typo is not None and (inside is None or inside.loses_to(typo)):
-            return LookupResult(query, typo.term, "fuzzy")
+            return self._matched(query, typo.name, "fuzzy")
         fixed = [self._correct(word) for word in typed]
         corrected = self._corrected(typed, fixed) if fixed != typed else None
         if corrected is not None and (inside is None or inside.loses_to(corrected)):
-            return LookupResult(query, corrected.term, "fuzzy")
+            return self._matched(query, corrected.name, "fuzzy")
         if inside is not None:
-            return LookupResult(query, inside.term, "contained")
-        return LookupResult(query, suggestions=self._suggestions(core, fixed, near))
+            return self._matched(query, inside.name, "contained")
+        # Misspelt: the whole text is near a name, or at least half of its words were corrected
+        # (one word of a long sentence corrected to a glossary word is a coincidence, not a typo).
+        changed = sum(f != t for f, t in zip(fixed, typed, strict=True))
+        words = sum(w not in FILLER for w in typed)
+        near_name = any(edits <= typo_budget(key) for edits, key in near)
+        misspelt = near_name or (changed > 0 and 2 * changed >= words)
+        suggestions = self._suggestions(core, fixed, near)
+        return LookupResult(query, suggestions=suggestions, misspelt=misspelt, corrected=changed > 0)
+
+    def _matched(self, query: str, name: str, how: str) -> LookupResult:
+        """The result for a name found: its (first) term, and all its meanings when it has several."""
+        meanings = self.glossary.meanings(name)
+        return LookupResult(query, self.exact[name], how, meanings=meanings if len(meanings) > 1 else ())
 
     def _inside(self, words: list[str]) -> Iterator[_Name]:
         """Names standing as whole words inside the text, the longest first."""
-        seen: set[str] = set()
+        seen: set[int] = set()
         for size in range(min(self.longest, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 gram = " ".join(words[start : start + size])
                 if size == 1 and gram in FILLER:
                     continue
                 term = self.exact.get(gram)
-                if term is not None and term.term not in seen:
-                    seen.add(term.term)
+                if term is not None and id(term) not in seen:
+                    seen.add(id(term))
                     yield _Name(gram, term, size, start)
 
     def _corrected(self, typed: list[str], fixed: list[str]) -> _Name | None:
@@ -201,10 +216,10 @@ class Lookup:
 
     def _typo(self, near: list[Near]) -> _Name | None:
         """The name of the one term the text is a typo of, within that name's budget."""
-        best: dict[str, Near] = {}
+        best: dict[int, Near] = {}
         for edits, key in near:
             if edits <= typo_budget(key):
-                name = self.exact[key].term
+                name = id(self.exact[key])
                 if name not in best or edits < best[name][0]:
                     best[name] = (edits, key)
         if not best:
@@ -230,20 +245,22 @@ class Lookup:
     def _suggestions(self, core: str, fixed: list[str], near: list[Near]) -> tuple[Term, ...]:
         """Close terms, best first: near typos, names inside the corrected text, names sharing
         a word (by WRatio), and last two-edit neighbours of names too short for that budget."""
-        ranked: dict[str, Term] = {}
+        ranked: dict[int, Term] = {}  # by identity: meanings that share a name are other terms
 
         def rank_near(entries: list[Near]) -> None:
             order = sorted(
                 entries,
-                key=lambda e: (e[0], -fuzz.ratio(core, e[1]), self._order[self.exact[e[1]].term]),
+                key=lambda e: (e[0], -fuzz.ratio(core, e[1]), self._order[id(self.exact[e[1]])]),
             )
             for _, key in order:
-                ranked.setdefault(self.exact[key].term, self.exact[key])
+                for term in self.glossary.meanings(key):
+                    ranked.setdefault(id(term), term)
 
         usable = [(e, k) for e, k in near if e < min(len(core), len(k))]
         rank_near([(e, k) for e, k in usable if e <= max(1, typo_budget(k))])
         for name in self._inside(fixed):
-            ranked.setdefault(name.term.term, name.term)
+            for term in self.glossary.meanings(name.name):
+                ranked.setdefault(id(term), term)
         fixed_core = " ".join(w for w in fixed if w not in FILLER)
         shared = Counter(
             key for word in dict.fromkeys(fixed_core.split()) for key in self._with_word.get(word, ())
@@ -253,9 +270,10 @@ class Lookup:
             scored = process.extract(
                 fixed_core, keys, scorer=fuzz.WRatio, processor=None, score_cutoff=CLOSE, limit=None
             )
-            scored.sort(key=lambda s: (-s[1], self._order[self.exact[s[0]].term]))
+            scored.sort(key=lambda s: (-s[1], self._order[id(self.exact[s[0]])]))
             for key, _, _ in scored:
-                ranked.setdefault(self.exact[key].term, self.exact[key])
+                for term in self.glossary.meanings(key):
+                    ranked.setdefault(id(term), term)
         rank_near(usable)
         return tuple(ranked.values())[:MAX_SUGGESTIONS]
 

@@ -82,9 +82,12 @@ def mask_names(text: str, term: Term) -> str:
     return _name_pattern(term).sub(MASK, text)
 
 
-def kind_for(term: Term, wanted: str) -> str:
-    """`wanted`, unless it is a trap question whose right answer would name the term."""
-    return KIND_TERM if wanted == KIND_TRAP and names_itself(term.trap, term) else wanted
+def kind_for(term: Term, wanted: str, shared: bool = False) -> str:
+    """`wanted`, unless it is a trap question whose right answer would name the term, or whose
+    prompt, the name, would be ambiguous (`shared`: another entry has the same name)."""
+    if wanted == KIND_TRAP and (shared or names_itself(term.trap, term)):
+        return KIND_TERM
+    return wanted
 
 
 def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random) -> Question:
@@ -117,17 +120,21 @@ def build_question(glossary: Glossary, term: Term, kind: str, rng: random.Random
     rng.shuffle(choices)
     prompt = mask_names(term.definition, term) if kind == KIND_TERM else term.term
     return Question(
-        term=term.term, kind=kind, prompt=prompt, choices=tuple(choices), correct=choices.index(right)
+        term=glossary.key(term),
+        kind=kind,
+        prompt=prompt,
+        choices=tuple(choices),
+        correct=choices.index(right),
     )
 
 
 def question_for_slot(glossary: Glossary, channel_id: str, slot: str, history: Sequence[str]) -> Question:
     """The question for one channel's slot: the same in every process."""
     rng = random.Random(f"{channel_id}|{slot}")
-    name = choose_term([t.term for t in glossary.terms], history, rng)
-    term = glossary.get(name)
+    key = choose_term([glossary.key(t) for t in glossary.terms], history, rng)
+    term = glossary.get(key)
     assert term is not None
-    return build_question(glossary, term, kind_for(term, rng.choice(KINDS)), rng)
+    return build_question(glossary, term, kind_for(term, rng.choice(KINDS), glossary.shared(term)), rng)
 
 
 def is_valid_choice(question_choices: int, choice: int) -> bool:

@@ -3,6 +3,7 @@
 | module        | answers                                                     |
 | ------------- | ----------------------------------------------------------- |
 | `define`      | `/define`, term buttons and menus, sharing a term           |
+| `explain`     | the "Explain terms" message shortcut                        |
 | `quiz`        | `/quiz` subcommands, quiz answer buttons                    |
 | `leaderboard` | `/leaderboard`, sharing a board                             |
 | `home`        | the Home tab opened, practice                               |
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import define, home, leaderboard, quiz, suggest, uninstall
+from bot.listeners import define, explain, home, leaderboard, quiz, suggest, uninstall
 from bot.listeners.context import Attach, BotContext
 
 
@@ -31,5 +32,5 @@ def register_listeners(app: App, bot: BotContext) -> None:
     # listeners match the same request.
     app.command("/define")(define.define)
     app.action(quiz.ANSWER_ACTIONS)(quiz.answer_quiz)
-    for feature in (define, quiz, leaderboard, home, suggest, uninstall):
+    for feature in (define, explain, quiz, leaderboard, home, suggest, uninstall):
         feature.register(app)

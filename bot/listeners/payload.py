@@ -66,6 +66,15 @@ def command_text(body: dict[str, Any]) -> str:
     return strip_control(text)[:MAX_TEXT]
 
 
+MAX_MESSAGE = 40_000  # Slack's own limit on a message's text
+
+
+def message_text(body: dict[str, Any]) -> str:
+    """The text of the message a message shortcut was used on, as Slack wrote it (markup and
+    entities included: the shortcut reads it, never echoes it)."""
+    return strip_control(str(field(body, "message").get("text") or ""))[:MAX_MESSAGE]
+
+
 def view(body: dict[str, Any]) -> dict[str, Any]:
     return field(body, "view")
 

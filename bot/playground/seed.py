@@ -1,11 +1,11 @@
-"""The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands.
+"""The pretend workspace the playground's stand-in holds: one channel, three people, the app's commands and shortcuts.
 
 Ada is a workspace admin, so with `QUIZ_ADMINS` unset her `/quiz now` posts a
 counted quiz and she may change the schedule; she is also the glossary's owner
 (`GLOSSARY_OWNERS`), so suggestions work out of the box and she reviews them in
-her Home tab.  Ben and Chidi are members.  The commands are the manifest's
-(`manifest.yml`; a unit test keeps them equal).  The workspace is named after
-the glossary (`workspace_name`).
+her Home tab.  Ben and Chidi are members.  The commands and message shortcuts
+are the manifest's (`manifest.yml`; a unit test keeps them equal).  The
+workspace is named after the glossary (`workspace_name`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import secrets
 from dataclasses import replace
 
 from bot.standin import Identity, Person, SlackStandIn
-from bot.standin.interactions import Command
+from bot.standin.interactions import Command, Shortcut
+from bot.views.ids import EXPLAIN_CALLBACK
 
 TEAM = "T1"
 CHANNEL = "C0PLAYGRND"
@@ -40,6 +41,9 @@ COMMANDS = (
         should_escape=True,
     ),
     Command("/leaderboard", "This week's quiz standings in this channel", "[last]"),
+)
+SHORTCUTS = (
+    Shortcut("Explain terms", EXPLAIN_CALLBACK, "Every glossary term in this message, explained privately"),
 )
 
 

@@ -43,7 +43,15 @@ from bot.config import Settings, load_settings
 from bot.data import packaged_glossary
 from bot.domain.glossary import load_glossary
 from bot.playground.clock import OffsetClock, next_weekly
-from bot.playground.seed import CHANNEL, CHANNEL_NAME, COMMANDS, GLOSSARY_OWNERS, identity_for, seed
+from bot.playground.seed import (
+    CHANNEL,
+    CHANNEL_NAME,
+    COMMANDS,
+    GLOSSARY_OWNERS,
+    SHORTCUTS,
+    identity_for,
+    seed,
+)
 from bot.runtime import Runtime, build_runtime
 from bot.slack.server import EVENTS_PATH, Serving, make_wsgi, serve_wsgi
 from bot.standin import SlackStandIn
@@ -231,7 +239,7 @@ def run_playground(
         runtime = build_runtime(load_settings(settings_env), clock=clock)
         serving = serve_wsgi(make_wsgi(runtime.app, runtime.storage.db.engine), "127.0.0.1", 0)
         events = f"http://127.0.0.1:{serving.port}{EVENTS_PATH}"
-        interactions = Interactions(slack, events, secret, identity, COMMANDS)
+        interactions = Interactions(slack, events, secret, identity, COMMANDS, shortcuts=SHORTCUTS)
         playground = Playground(
             f"{slack.base_url}/", slack, runtime, serving, clock, interactions, where, scratch
         )

@@ -22,11 +22,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.comparisons import compared_terms
+from bot.domain.descriptions import find as find_described
 from bot.domain.text import normalise
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
 from bot.services.snapshots import Loaded
 from bot.views import blocks
+from bot.views.terms import explain_blocks, explain_text
 
 log = logging.getLogger(__name__)
 ANSWERS_KEPT = 1024  # remembered answers, all workspaces together (about 2.5 KiB each)
@@ -106,7 +108,7 @@ class Definitions:
                 blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
             )
             return Found(answer, ((first.term, ""), (second.term, "")))
-        result = loaded.lookup.find(typed)
+        result = find_described(loaded.lookup, loaded.descriptions, typed)
         term = result.match.term if result.match else None
         answer = Answer(
             blocks.plain(term or "No exact match"),
@@ -132,6 +134,14 @@ class Definitions:
         return Answer(
             blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest)
         )
+
+    def explain(self, ws: Workspace, message: str) -> Answer:
+        """The answer to "Explain terms" on a message: the terms it mentions (every meaning of a
+        shared name), in order of appearance."""
+        loaded = self.core.glossary(ws)
+        terms = [term for mention in loaded.mentions.scan(message) for term in mention.terms]
+        terms = list({id(t): t for t in terms}.values())
+        return Answer(explain_text(terms), explain_blocks(loaded.glossary, terms))
 
     def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
         return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)

@@ -66,10 +66,12 @@ class PracticeSessions:
     def next_question(self, ws: Workspace, user_id: str, last: str | None = None) -> dict[str, object]:
         glossary = self.core.glossary(ws).glossary
         cards = self.core.storage.practice.cards(ws, user_id)
-        name = next_term([t.term for t in glossary.terms], cards, self.core.clock(), self.rng, last)
-        term = glossary.get(name)
-        assert term is not None  # next_term picks from the glossary's own names
-        question = build_question(glossary, term, kind_for(term, self.rng.choice(KINDS)), self.rng)
+        keys = [glossary.key(t) for t in glossary.terms]  # a name with several meanings: one key each
+        key = next_term(keys, cards, self.core.clock(), self.rng, last)
+        term = glossary.get(key)
+        assert term is not None  # next_term picks from the glossary's own keys
+        kind = kind_for(term, self.rng.choice(KINDS), glossary.shared(term))
+        question = build_question(glossary, term, kind, self.rng)
         shown = Shown(question, uuid.uuid4().hex)
         return blocks.practice_question_view(question, shown.to_metadata())
 

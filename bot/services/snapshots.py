@@ -23,10 +23,13 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from bot.domain.descriptions import DescriptionIndex
 from bot.domain.glossary import Glossary, GlossaryError, load_glossary
 from bot.domain.lookup import Lookup
+from bot.domain.mentions import MentionScanner
 from bot.domain.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,18 @@ class Loaded:
     glossary: Glossary
     lookup: Lookup
     serial: int = field(default_factory=lambda: next(_serials))
+
+    # Built on first use, once per snapshot (a snapshot never changes): a workspace that never
+    # describes a term or explains a message never pays for them.
+    @cached_property
+    def descriptions(self) -> DescriptionIndex:
+        """The full-text index of definitions, traps, names and aliases (`/define` by description)."""
+        return DescriptionIndex(self.glossary)
+
+    @cached_property
+    def mentions(self) -> MentionScanner:
+        """The multi-pattern matcher of every name and alias ("Explain terms")."""
+        return MentionScanner(self.glossary)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

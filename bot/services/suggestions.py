@@ -71,7 +71,8 @@ class SuggestionBox:
         if edit and term is None:
             return None
         current = TermText.of(term) if term is not None else None
-        return views.suggestion_modal(glossary, current, typed, base_term=term.term if term else None)
+        base_term = glossary.key(term) if term else None  # one meaning of a shared name
+        return views.suggestion_modal(glossary, current, typed, base_term=base_term)
 
     def submit(self, ws: Workspace, user_id: str, values: dict[str, str], base_term: str | None) -> Submitted:
         """Check and store a suggestion; `errors` by block id when it cannot be taken as it is."""
@@ -82,7 +83,7 @@ class SuggestionBox:
         if base_term and base is None:
             return Submitted({views.BLOCK_OF["term"]: "That term is no longer in the glossary."})
         suggested, category_problem = views.term_from_form(values)
-        problems = problems_for(glossary, suggested, base.term if base else None)
+        problems = problems_for(glossary, suggested, glossary.key(base) if base else None)
         if category_problem:
             problems["category"] = category_problem
         if base is not None and TermText.of(base) == suggested:
@@ -92,7 +93,7 @@ class SuggestionBox:
         old = TermText.of(base) if base else None
         key = self.overlays.key_of(ws, base.term) if base else normalise(suggested.term)
         stored = self.core.storage.suggestions.create(
-            ws, user_id, suggested, old, base.term if base else None, key, self.core.clock()
+            ws, user_id, suggested, old, glossary.key(base) if base else None, key, self.core.clock()
         )
         if stored is None:
             message = f"You already have {MAX_PENDING_PER_PERSON} suggestions waiting for review; wait for a decision first."

@@ -52,6 +52,7 @@ from bot.standin.slack_requests import (
     command_body,
     event_callback,
     form_body,
+    message_action,
     select_action,
     signature_headers,
     view_closed,
@@ -162,6 +163,15 @@ class Command:
     should_escape: bool = False
 
 
+@dataclass(frozen=True)
+class Shortcut:
+    """A message shortcut the app declares (manifest `features.shortcuts`, type message)."""
+
+    name: str
+    callback_id: str
+    description: str = ""
+
+
 class Interactions:
     def __init__(
         self,
@@ -173,6 +183,7 @@ class Interactions:
         events: Iterable[str] = ("app_home_opened",),
         app_id: str = APP_ID,
         ack_seconds: float = ACK_SECONDS,
+        shortcuts: Iterable[Shortcut] = (),
     ) -> None:
         self.slack = slack
         self.state = slack.state
@@ -180,6 +191,7 @@ class Interactions:
         self._secret = signing_secret
         self.bot = bot
         self.commands = {c.name: c for c in commands}
+        self.shortcuts = {s.callback_id: s for s in shortcuts}
         self.events = frozenset(events)
         self.app_id = app_id
         self.ack_seconds = ack_seconds
@@ -502,6 +514,32 @@ class Interactions:
             self.slack.notify()
             return Outcome(False, f"The app did not answer ({error}).", {"answer": None})
         return Outcome(True, data={"answer": answer})
+
+    def shortcut(self, user: str, where: Mapping[str, Any], callback_id: str) -> Outcome:
+        """A message shortcut from a message's "More actions" menu: Slack sends the message itself
+        (as it holds it) and a response_url; there is none on an ephemeral message."""
+        if callback_id not in self.shortcuts:
+            return Outcome(False, "The app has no such shortcut.")
+        channel, ts = str(where.get("channel", "")), str(where.get("ts", ""))
+        message = self.state.find_message(channel, ts) if where.get("kind") == "message" else None
+        if message is None:
+            return Outcome(False, "That message is no longer there.")
+        fields = ("type", "ts", "text", "blocks", "user", "bot_id", "team")
+        shown: dict[str, Any] = {k: message[k] for k in fields if k in message}
+        shown.setdefault("blocks", [])
+        url = self._mint_response_url(user, channel, None)
+        trigger = self.state.mint_trigger(self.bot.team_id, user)
+        payload = message_action(
+            self._actor(user),
+            callback_id,
+            channel,
+            url,
+            shown,
+            self._channel_name(channel),
+            trigger,
+            app_id=self.app_id,
+        )
+        return self._interaction(payload, "message_action")
 
     def suggest(self, user: str, where: Mapping[str, Any], block: int, element: int, typed: str) -> Outcome:
         """An external select asks the app for options matching what the person typed."""

@@ -9,6 +9,8 @@ that every caller sends the bot the same shapes (see
   JSON `payload` of an interaction, from a channel message, an ephemeral
   message (`MessageSurface`) or a view (`ViewSurface`); `form_body` wraps one
   into the form field Slack posts;
+* `message_action`: a message shortcut used on a message (`message_of` builds a
+  person's message as Slack holds it);
 * `event_callback`: an Events API delivery (`app_home_opened`);
 * `click_body`: the tests' short way to a `block_actions` form body;
 * `signature_headers`: `X-Slack-Signature` and its timestamp, made with
@@ -187,6 +189,37 @@ def view_submission(
 
 def view_closed(actor: Actor, view: dict[str, Any], app_id: str = APP_ID) -> Payload:
     return {**actor.common("view_closed", None, app_id), "view": view, "is_cleared": False}
+
+
+def message_action(
+    actor: Actor,
+    callback_id: str,
+    channel: str,
+    response_url: str,
+    message: dict[str, Any],
+    channel_name: str = "general",
+    trigger_id: str = TRIGGER_ID,
+    now: float | None = None,
+    app_id: str = APP_ID,
+) -> Payload:
+    """A message shortcut used on `message` (as Slack holds it: `type`, `user` or `bot_id`, `ts`,
+    `text`, `blocks`, `team`): no `actions` and no `container`, the message itself instead."""
+    return {
+        **actor.common("message_action", trigger_id, app_id),
+        "callback_id": callback_id,
+        "action_ts": action_ts(now),
+        "channel": {"id": channel, "name": channel_name},
+        "response_url": response_url,
+        "message_ts": message.get("ts"),
+        "message": {"type": "message", **message},
+    }
+
+
+def message_of(
+    text: str, user: str, ts: str, team: str = "T1", blocks: list[Any] | None = None
+) -> dict[str, Any]:
+    """A person's message as Slack returns it in a `message_action`."""
+    return {"type": "message", "user": user, "ts": ts, "text": text, "team": team, "blocks": blocks or []}
 
 
 def form_body(payload: Payload) -> bytes:

@@ -202,6 +202,10 @@ class SlackPage:
                 {"name": c.name, "hint": c.usage_hint, "description": c.description}
                 for c in self.interactions.commands.values()
             ],
+            "shortcuts": [
+                {"name": s.name, "callback_id": s.callback_id, "description": s.description}
+                for s in self.interactions.shortcuts.values()
+            ],
         }
 
     # -- HTTP -------------------------------------------------------------------------------
@@ -301,6 +305,8 @@ class SlackPage:
             return act.act(
                 user, where, index("block"), index("element"), None if value is None else str(value)
             )
+        if path == "/ui/shortcut":
+            return act.shortcut(user, where, str(body.get("callback_id", ""))[:255])
         if path == "/ui/suggest":
             return act.suggest(user, where, index("block"), index("element"), str(body.get("typed", "")))
         if path == "/ui/home":

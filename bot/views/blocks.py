@@ -49,6 +49,7 @@ from bot.views.ids import (
     SUGGEST_EDIT,
     SUGGEST_NEW,
 )
+from bot.views.terms import meanings_blocks
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
@@ -83,8 +84,8 @@ def _dicts(blocks: Sequence[Block]) -> Blocks:
     return [b.to_dict() for b in blocks]
 
 
-def _term_options(terms: Sequence[Term]) -> list[Option]:
-    return [Option(text=PlainTextObject(text=clip(t.term, 75)), value=t.term[:150]) for t in terms]
+def _term_options(glossary: Glossary, terms: Sequence[Term]) -> list[Option]:
+    return [Option(text=PlainTextObject(text=clip(t.term, 75)), value=glossary.key(t)[:150]) for t in terms]
 
 
 def plain(text: str) -> str:
@@ -116,7 +117,8 @@ def term_blocks(
     head = list(_card(term))
     if note:
         head.append(_context(note).to_dict())
-    return [*head, _term_actions(term, tuple(glossary.related(term, 4)), suggest)]
+    related = tuple((glossary.label(t), glossary.key(t)) for t in glossary.related(term, 4))
+    return [*head, _term_actions(glossary.key(term), related, suggest)]
 
 
 # A term's card is the same every time; rendering it through the models costs far more than
@@ -135,11 +137,14 @@ def _card(term: Term) -> tuple[dict[str, object], ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _term_actions(term: Term, related: tuple[Term, ...], suggest: bool = False) -> dict[str, object]:
-    buttons = [_button(f"Related: {t.term}", f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(related)]
-    buttons.append(_button("Share in channel", DEFINE_SHARE, term.term, style="primary"))
+def _term_actions(key: str, related: tuple[tuple[str, str], ...], suggest: bool = False) -> dict[str, object]:
+    """The card's buttons; `key` and `related` (label, key) are what `Glossary.key` makes."""
+    buttons = [
+        _button(f"Related: {label}", f"{DEFINE_SHOW}_{i}", value) for i, (label, value) in enumerate(related)
+    ]
+    buttons.append(_button("Share in channel", DEFINE_SHARE, key, style="primary"))
     if suggest:
-        buttons.append(_button("Suggest an edit", SUGGEST_EDIT, term.term))
+        buttons.append(_button("Suggest an edit", SUGGEST_EDIT, key))
     return ActionsBlock(block_id="define_actions", elements=buttons).to_dict()
 
 
@@ -166,10 +171,15 @@ def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest:
         note = ""
         if result.how != "exact":
             note = f"Showing *{escape_mrkdwn(result.match.term)}* for ‘{quote(typed)}’"
+        if result.meanings:
+            return meanings_blocks(glossary, result.match.term, result.meanings, note)
         return term_blocks(glossary, result.match, note, suggest=suggest)
     offer = [_button("Suggest this term", SUGGEST_NEW, " ".join(typed.split())[:200])] if suggest else []
     if result.suggestions:
-        buttons = [_button(t.term, f"{DEFINE_SHOW}_{i}", t.term) for i, t in enumerate(result.suggestions)]
+        buttons = [
+            _button(glossary.label(t), f"{DEFINE_SHOW}_{i}", glossary.key(t))
+            for i, t in enumerate(result.suggestions)
+        ]
         return _dicts(
             [
                 _section(f"I couldn't find ‘{quote(typed)}’ exactly. Did you mean:"),
@@ -245,7 +255,7 @@ def browse_selects(glossary: Glossary, action_id: str, room: int) -> list[Block]
             select = StaticSelectElement(
                 placeholder=PlainTextObject(text="Pick a term"),
                 action_id=action_id,
-                options=_term_options(terms),
+                options=_term_options(glossary, terms),
             )
         else:
             select = ExternalDataSelectElement(
@@ -266,7 +276,7 @@ def category_options(glossary: Glossary, block_id: str, typed: str) -> list[dict
         return []
     wanted = normalise(typed)
     terms = [t for t in groups[int(index)] if not wanted or any(wanted in normalise(n) for n in t.names)]
-    return [o.to_dict() for o in _term_options(terms[:OPTIONS_PER_SELECT])]
+    return [o.to_dict() for o in _term_options(glossary, terms[:OPTIONS_PER_SELECT])]
 
 
 def help_blocks(glossary: Glossary) -> Blocks:

@@ -11,6 +11,8 @@ DEFINE_SHARE = "define_share"  # value: a term name; suffixed _0, _1 in a compar
 DEFINE_PICK = "define_pick"  # a static select of terms
 CATEGORY_BLOCK = "cat_"  # block id prefix of a category's menu (options load from it)
 
+EXPLAIN_CALLBACK = "explain_terms"  # the message shortcut "Explain terms", as in manifest.yml
+
 # The quiz and the leaderboard
 QUIZ_ANSWER = "quiz_answer"  # value: "<quiz id>:<choice>"; suffixed _0.._3
 LEADERBOARD_SHARE = "leaderboard_share"  # value: "<channel>|<week>"

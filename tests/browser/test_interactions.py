@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.playground.seed import BOT, CHANNEL, COMMANDS, seed
+from bot.playground.seed import BOT, CHANNEL, COMMANDS, SHORTCUTS, seed
 from bot.standin import SlackStandIn
 from bot.standin.interactions import RESPONSE_URL_USES, SLACKBOT, Interactions
 
@@ -105,7 +105,7 @@ class World:
 def world() -> Iterator[World]:
     slack, app = SlackStandIn(), StubApp()
     token = seed(slack)
-    people = Interactions(slack, app.url, SECRET, BOT, COMMANDS, ack_seconds=1.0)
+    people = Interactions(slack, app.url, SECRET, BOT, COMMANDS, ack_seconds=1.0, shortcuts=SHORTCUTS)
     yield World(slack, app, people, token)
     app.close()
     slack.close()
@@ -324,3 +324,35 @@ def test_opening_home_sends_the_view_once_published(world: World) -> None:
     world.people.open_home("U0ADA")
     again = world.app.received[-1]
     assert again["event"]["view"]["type"] == "home" and again["event_id"] != first["event_id"]
+
+
+def test_a_message_shortcut_sends_the_message_as_slack_does(world: World) -> None:
+    world.people.say("U0BEN", CHANNEL, "drain <!channel> & the @Ada cell")
+    [message] = world.slack.state.messages[CHANNEL]
+    outcome = world.people.shortcut(
+        "U0ADA", {"kind": "message", "channel": CHANNEL, "ts": message["ts"]}, "explain_terms"
+    )
+    assert outcome.ok, outcome
+    [payload] = world.app.received
+    assert payload["type"] == "message_action" and payload["callback_id"] == "explain_terms"
+    assert payload["user"]["id"] == "U0ADA" and payload["team"]["id"] == BOT.team_id
+    assert payload["channel"] == {"id": CHANNEL, "name": "study-lab"}
+    assert payload["message_ts"] == message["ts"] and payload["trigger_id"] and payload["action_ts"]
+    assert payload["message"]["type"] == "message" and payload["message"]["user"] == "U0BEN"
+    assert payload["message"]["text"] == message["text"]  # as Slack wrote it: entities, mentions
+    assert "&lt;!channel&gt; &amp;" in message["text"] and "<@U0ADA" in message["text"]
+    assert "actions" not in payload and "container" not in payload
+    # The answer to its response_url is private to the person who used the shortcut.
+    status, _ = world.respond(payload["response_url"], {"text": "Drain, Cell"})
+    assert status == 200
+    [shown] = world.seen_by("U0ADA")
+    assert shown["text"] == "Drain, Cell" and world.seen_by("U0BEN") == []
+
+
+def test_a_shortcut_the_app_does_not_declare_or_on_no_message_is_refused(world: World) -> None:
+    world.people.say("U0BEN", CHANNEL, "drain")
+    [message] = world.slack.state.messages[CHANNEL]
+    where = {"kind": "message", "channel": CHANNEL, "ts": message["ts"]}
+    assert not world.people.shortcut("U0ADA", where, "nope").ok
+    assert not world.people.shortcut("U0ADA", {**where, "ts": "1.1"}, "explain_terms").ok
+    assert world.app.received == []

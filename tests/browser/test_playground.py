@@ -77,6 +77,21 @@ def test_define_draen_offers_the_right_term(page: Any, glossary: Glossary) -> No
     expect(article(page, "Did you mean")).to_have_count(0)  # the card replaced the offer, in place
 
 
+def test_explain_terms_from_a_messages_more_actions_menu(page: Any, glossary: Glossary) -> None:
+    be(page, "Ben")
+    send(page, "drain the old allocation before the cold deploy")
+    message = article(page, "drain the old allocation")
+    message.hover()
+    message.get_by_role("button", name="More message actions").click()
+    message.get_by_role("menuitem", name="Explain terms").click()
+    answer = article(page, "3 glossary terms in this message")
+    expect(answer).to_contain_text("Only visible to you")
+    for name in ("Drain", "Allocation", "Cold deploy"):
+        expect(answer).to_contain_text(glossary.get(name).definition)  # type: ignore[union-attr]
+    be(page, "Ada")
+    expect(article(page, "3 glossary terms in this message")).to_have_count(0)  # Ben's alone
+
+
 def test_quiz_three_people_answer_and_the_reveal_follows_close_now(
     page: Any, glossary: Glossary, tmp_path: Path
 ) -> None:
@@ -93,7 +108,7 @@ def test_quiz_three_people_answer_and_the_reveal_follows_close_now(
     expect(quiz).to_contain_text("1 of 3 got it right (33%)")
     expect(quiz).to_contain_text("(edited)")
     expect(article(page, "Term of the day")).to_have_count(1)  # edited in place, not posted again
-    expect(quiz.get_by_role("button")).to_have_count(0)
+    expect(quiz.locator(".body").get_by_role("button")).to_have_count(0)  # the message menu aside
 
 
 def test_leaderboard_ranks_them_right(page: Any, glossary: Glossary) -> None:

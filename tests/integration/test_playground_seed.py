@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import CHANNEL_ID, USER_ID
-from bot.playground.seed import BOT, CHANNEL, COMMANDS, PEOPLE, seed
+from bot.playground.seed import BOT, CHANNEL, COMMANDS, PEOPLE, SHORTCUTS, seed
 from bot.standin import SlackStandIn
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
@@ -19,6 +19,15 @@ def test_commands_are_the_manifests() -> None:
         for c in MANIFEST["features"]["slash_commands"]
     }
     assert {c.name: (c.description, c.usage_hint, c.should_escape) for c in COMMANDS} == declared
+
+
+def test_message_shortcuts_are_the_manifests() -> None:
+    declared = {
+        s["callback_id"]: (s["name"], s["description"])
+        for s in MANIFEST["features"]["shortcuts"]
+        if s["type"] == "message"
+    }
+    assert {s.callback_id: (s.name, s.description) for s in SHORTCUTS} == declared
 
 
 def test_three_people_one_an_admin_with_valid_ids() -> None:

@@ -27,7 +27,16 @@ from bot.runtime import Runtime, build_runtime
 from bot.services import Services
 from bot.slack.server import make_server, make_wsgi, run_until_closed
 from bot.standin import Identity, SlackStandIn
-from bot.standin.slack_requests import click_body, command_body, event_callback, signature_headers
+from bot.standin.slack_requests import (
+    Actor,
+    click_body,
+    command_body,
+    event_callback,
+    form_body,
+    message_action,
+    message_of,
+    signature_headers,
+)
 from bot.storage import Storage
 from bot.storage.quiz_records import QuizRecord
 
@@ -156,6 +165,21 @@ class SlackSender:
             team or self.team,
         )
         return self.post(body, "application/x-www-form-urlencoded")
+
+    def shortcut(
+        self,
+        callback_id: str,
+        text: str,
+        user: str = "U100",
+        author: str = "U200",
+        channel: str = "C100",
+        ts: str = "1712345678.000100",
+    ) -> Reply:
+        """A message shortcut used by `user` on `author`'s message `text`, as Slack sends it."""
+        response_url = self.fake.response_url(f"shortcut-{user}")
+        message = message_of(text, author, ts, self.team)
+        payload = message_action(Actor(user, self.team), callback_id, channel, response_url, message)
+        return self.post(form_body(payload), "application/x-www-form-urlencoded")
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         request = urllib.request.Request(self.url + path, headers=headers or {}, method="GET")

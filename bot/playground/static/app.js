@@ -520,7 +520,54 @@
     else body.append(mrkdwn(entry.text));
     content.append(body);
     article.append(content);
+    if (entry.kind === "message") article.append(messageActions(entry));
     return article;
+  }
+
+  // A channel message's "More actions" menu: the app's message shortcuts, as Slack lists them.
+  // Choosing one sends the app a message_action payload about this message (via /ui/shortcut).
+  function messageActions(entry) {
+    const box = el("div", "overflow message-actions");
+    const button = el("button", "b-button", "⋮");
+    button.type = "button";
+    button.title = "More actions"; // Slack's name for this menu; the label tells it from a block's overflow
+    button.setAttribute("aria-label", "More message actions");
+    button.setAttribute("aria-haspopup", "menu");
+    button.setAttribute("aria-expanded", "false");
+    const menu = el("div", "menu");
+    menu.setAttribute("role", "menu");
+    menu.hidden = true;
+    const close = () => {
+      menu.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+    };
+    const shortcuts = (state.snapshot && state.snapshot.shortcuts) || [];
+    shortcuts.forEach((shortcut) => {
+      const item = el("button", "", shortcut.name);
+      item.type = "button";
+      item.title = shortcut.description || "";
+      item.setAttribute("role", "menuitem");
+      item.addEventListener("click", () => {
+        close();
+        say("");
+        post("/ui/shortcut", { where: entry.where, callback_id: shortcut.callback_id });
+      });
+      menu.append(item);
+    });
+    if (!shortcuts.length) menu.append(el("p", "empty", "This app has no message shortcuts."));
+    button.addEventListener("click", () => {
+      menu.hidden = !menu.hidden;
+      button.setAttribute("aria-expanded", String(!menu.hidden));
+      if (!menu.hidden && menu.firstChild) menu.firstChild.focus();
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        close();
+        button.focus();
+      }
+    });
+    box.append(button, menu);
+    return box;
   }
 
   function renderMessages(entries) {

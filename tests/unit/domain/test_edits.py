@@ -28,7 +28,8 @@ def test_a_new_term_that_fits_has_no_problems() -> None:
 
 
 def test_problems_are_found_together_and_by_field() -> None:
-    bad = replace(CANARY, term="drain", trap="", aliases=("CAS",), see_also=("Nope",))
+    # Drain and Allocation (alloc) are Runtime terms: the same names in that category clash.
+    bad = replace(CANARY, term="drain", category="Runtime", trap="", aliases=("alloc",), see_also=("Nope",))
     problems = problems_for(GLOSSARY, bad, None)
     assert set(problems) == {"term", "trap", "aliases", "see_also"}
     assert "duplicates 'Drain'" in problems["term"] and "(line" not in problems["term"]
@@ -37,6 +38,11 @@ def test_problems_are_found_together_and_by_field() -> None:
 def test_an_edit_may_keep_its_own_names() -> None:
     assert problems_for(GLOSSARY, replace(DRAIN, trap="New trap."), "Drain") == {}
     assert "duplicates" in problems_for(GLOSSARY, replace(DRAIN, trap="New trap."), None)["term"]
+
+
+def test_a_name_may_return_in_another_category_as_another_meaning() -> None:
+    other = replace(CANARY, term="drain", category="Plumbing", aliases=("CAS",))
+    assert problems_for(GLOSSARY, other, None) == {}
 
 
 def test_slack_limits_on_each_field() -> None:
@@ -113,7 +119,8 @@ def test_the_overlay_reports_broken_rules() -> None:
         replace(TermText.of(GLOSSARY.get("Cell")), aliases=("Canary release",)),
         TermText.of(GLOSSARY.get("Cell")),
     )  # type: ignore[arg-type]
-    applied = apply_changes(GLOSSARY, [Change(1, "canary release", CANARY, None), clash])
+    canary = replace(CANARY, category="Topology")  # Cell's category: the same name there clashes
+    applied = apply_changes(GLOSSARY, [Change(1, "canary release", canary, None), clash])
     assert any("duplicates" in p for p in applied.problems())
 
 
@@ -121,3 +128,14 @@ def test_the_overlay_reports_broken_rules() -> None:
 def test_every_shipped_term_survives_the_yaml_round_trip(term: str) -> None:
     back = parse_glossary(to_yaml(GLOSSARY))
     assert TermText.of(back.get(term)) == TermText.of(GLOSSARY.get(term))  # type: ignore[arg-type]
+
+
+def test_an_edit_of_one_meaning_is_checked_against_the_names_other_meanings() -> None:
+    root = Path(__file__).resolve().parents[3]
+    shared = parse_glossary(
+        (root / "data/glossary.yml").read_text() + "\n" + (root / "tests/data/meanings.yml").read_text()
+    )
+    people = TermText.of(shared.get("IC|People"))  # type: ignore[arg-type]
+    assert problems_for(shared, replace(people, trap="Thinking it means junior."), "IC|People") == {}
+    moved = replace(people, category="Incidents")  # now the same name in the same category as the other IC
+    assert "duplicates 'IC'" in problems_for(shared, moved, "IC|People")["term"]

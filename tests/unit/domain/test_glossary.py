@@ -64,7 +64,7 @@ terms:
     trap: Rebuilding during promotion.
 
   - term: Drain
-    category: Runtime
+    category: Routing
     definition: A no-new-work posture.
     trap: Claiming sessions moved.
     aliases: [route epoch]
@@ -73,7 +73,7 @@ terms:
 # line  9: Route-Epoch (duplicates Route epoch); 12: empty trap
 # line 15: Cell; 16: category is a list; 18: second definition; 20: aliases is text; 21: see_also Nowhere
 # line 23: an entry with no term
-# line 27: Drain, whose alias "route epoch" duplicates Route epoch
+# line 27: Drain, whose alias "route epoch" duplicates Route epoch in the same category
 
 
 def problems_of(text: str, path: str = "g.yml") -> list[Problem]:
@@ -527,3 +527,31 @@ def test_every_seed_definition_and_trap_is_in_the_glossary_word_for_word() -> No
         assert term.trap == trap, name
         assert definition in raw and trap in raw, name
     assert {t.term for t in glossary.terms} == {s[0] for s in seed}
+
+
+# -- several meanings ------------------------------------------------------------------------------
+
+
+def test_one_name_may_have_meanings_in_several_categories() -> None:
+    text = glossary_text(
+        term_entry("IC", category="Incidents", aliases="[incident commander]"),
+        term_entry("IC", category="People", see_also="[IC]"),
+    )
+    glossary = parse_glossary(text)
+    first, second = glossary.terms
+    assert glossary.meanings("ic") == (first, second) and glossary.shared(first)
+    assert (glossary.key(first), glossary.key(second)) == ("IC|Incidents", "IC|People")
+    assert glossary.get("IC|People") is second and glossary.get("ic") is first
+    assert glossary.get("incident commander") is first and glossary.meanings("incident commander") == (first,)
+    assert glossary.related(second) == [first]  # its see_also: the other meaning
+
+
+def test_the_same_name_in_the_same_category_is_still_a_duplicate() -> None:
+    text = glossary_text(term_entry("IC", category="People"), term_entry("ic", category="people"))
+    problem = only(problems_of(text), "'ic' duplicates 'IC' (line 3)", "same category")
+    assert (problem.line, problem.term) == (7, "ic")
+
+
+def test_a_unique_name_is_its_own_key() -> None:
+    glossary = load_glossary(Path(__file__).resolve().parents[3] / "data" / "glossary.yml")
+    assert all(glossary.key(t) == t.term and glossary.get(t.term) is t for t in glossary.terms)

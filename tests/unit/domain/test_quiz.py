@@ -287,3 +287,22 @@ def test_trap_questions_are_not_asked_of_terms_whose_trap_names_them(glossary: G
         question = question_for_slot(glossary, "C1", f"2026-11-{slot:03d}", [])
         if question.term in ("Cell", "Warm deploy"):
             assert question.kind == KIND_TERM
+
+
+def test_a_name_with_several_meanings_is_never_the_prompt() -> None:
+    from pathlib import Path
+
+    from bot.domain.glossary import parse_glossary
+    from bot.domain.quiz import KIND_TERM, KIND_TRAP, kind_for, question_for_slot
+
+    root = Path(__file__).resolve().parents[3]
+    glossary = parse_glossary(
+        (root / "data/glossary.yml").read_text() + "\n" + (root / "tests/data/meanings.yml").read_text()
+    )
+    [ic_people] = [t for t in glossary.terms if t.term == "IC" and t.category == "People"]
+    assert kind_for(ic_people, KIND_TRAP, shared=True) == KIND_TERM
+    asked = [question_for_slot(glossary, "C1", f"2026-01-{day:02d}", []) for day in range(1, 29)]
+    shared = [q for q in asked if q.term.startswith(("IC|", "Drain|"))]
+    assert shared, "some slot asks about a shared name"
+    assert all(q.kind == KIND_TERM for q in shared)
+    assert all(glossary.get(q.term) is not None for q in asked)
