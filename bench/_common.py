@@ -331,19 +331,26 @@ class BotProcess:
 
     Its settings are the tests' (`tests.support.bot.bot_env`: the test token, signing secret and
     glossary) with `env` on top; PORT is chosen free.  The log goes to `log_path` (or is dropped).
+    `root` is the checkout whose `bot` package runs (default: this one); another checkout, such as
+    a worktree of an older commit, lets one run measure the code before and after a change.
     """
 
     def __init__(
-        self, fake: Any, database_url: str, env: dict[str, str] | None = None, log_path: Path | None = None
+        self,
+        fake: Any,
+        database_url: str,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        root: Path = ROOT,
     ) -> None:
         from tests.support.bot import bot_env
 
         self.port = free_port()
         settings = bot_env(fake, database_url, PORT=str(self.port), **(env or {}))
-        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **settings}
+        full_env = {**os.environ, "PYTHONPATH": str(root), **settings}
         self._log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot"], cwd=root, env=full_env, stdout=self._log, stderr=subprocess.STDOUT
         )
         try:
             wait_listening(self.port, self.proc)

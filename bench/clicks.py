@@ -4,6 +4,7 @@ Run from the repository root (a full run on both databases takes about a minute)
 
     .venv/bin/python bench/clicks.py                 # 2,000 clicks, SQLite and PostgreSQL
     .venv/bin/python bench/clicks.py --quick         # 400 clicks from 100 users
+    .venv/bin/python bench/clicks.py --quick --db sqlite --repeat 3 --before ../study-lab-before
     .venv/bin/python bench/clicks.py --db postgres   # one database only
     .venv/bin/python bench/clicks.py --reply-latency-ms 100   # response_urls answer 100 ms late
 
@@ -49,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +70,7 @@ from bench._common import (
     cpu_seconds_of,
     free_port,
     machine,
+    median,
     ms,
     percentile,
     postgres_url,
@@ -89,6 +92,10 @@ ADMIN = "U100"
 CONCURRENCY = 50
 CLICKS_PER_USER = 4
 TARGET_RATIO = 2.0  # ours / floor, ack p99
+BOT = "Study Lab bot"
+BEFORE = "Study Lab bot (before)"
+DEFAULT_FLOOR = "floor (default Bolt)"
+PBR_FLOOR = "floor (pbr)"
 LETTER = re.compile(r"\*([A-D])\*")
 LETTERS = "ABCD"
 
@@ -291,27 +298,59 @@ def burst(
 
 
 def run_database(
-    kind: str, users: int, load: LoadGenerator, workdir: Path, reply_latency: float = 0.0
+    kind: str,
+    users: int,
+    load: LoadGenerator,
+    workdir: Path,
+    reply_latency: float = 0.0,
+    bots: Sequence[tuple[str, Path]] = ((BOT, ROOT),),
 ) -> tuple[list[Result], list[str]]:
+    """The two floors, then each bot of `bots` (label, checkout) on a fresh database of `kind`."""
     fake = SlackStandIn()
-    fake.join(CHANNEL)
-    if reply_latency:
-        fake.delays["response"] = reply_latency
     rng = random.Random(f"{SEED}-{kind}")
     clicks = make_clicks(users, rng)
     warm = [Click(f"UW{i:03d}", i % 4, f"warm-UW{i:03d}") for i in range(100)]
     results: list[Result] = []
+    problems: list[str] = []
+    floors = [start_floor(fake, pbr, workdir) for pbr in (False, True)]
+    try:
+        for (proc, port), label in zip(floors, (DEFAULT_FLOOR, PBR_FLOOR), strict=True):
+            requests = signed(fake, 1, "1.0", warm)
+            load.fire(port, requests, CONCURRENCY)
+            results.append(burst(label, proc.pid, port, load, signed(fake, 1, "1.0", clicks)))
+    finally:
+        for proc, _ in floors:
+            stop(proc)
+        fake.close()
+    for label, root in bots:
+        result, found = run_bot(kind, label, root, clicks, warm, load, workdir, reply_latency)
+        results.append(result)
+        problems += [f"{label}: {p}" for p in found]
+    return results, problems
+
+
+def run_bot(
+    kind: str,
+    label: str,
+    root: Path,
+    clicks: list[Click],
+    warm: list[Click],
+    load: LoadGenerator,
+    workdir: Path,
+    reply_latency: float,
+) -> tuple[Result, list[str]]:
+    """The bot from the checkout at `root`, with a stand-in and a scratch database of its own."""
+    fake = SlackStandIn()
+    fake.join(CHANNEL)
+    if reply_latency:
+        fake.delays["response"] = reply_latency
+    slug = label.replace(" ", "-").strip("()")
     with scratch_database(kind, workdir) as url:
         env = {"QUIZ_ADMINS": ADMIN, "QUIZ_TIMEZONE": noon_zone(), "COUNT_UPDATE_SECONDS": "5"}
-        bot = BotProcess(fake, url, env, log_path=workdir / f"bot-{kind}.log")
-        floors = [start_floor(fake, pbr, workdir) for pbr in (False, True)]
+        bot = BotProcess(fake, url, env, log_path=workdir / f"{slug}-{kind}.log", root=root)
         try:
             quiz_id, message_ts = post_quiz(bot.url, fake)
-            for (proc, port), label in zip(floors, ("floor (default Bolt)", "floor (pbr)"), strict=True):
-                load.fire(port, signed(fake, quiz_id, message_ts, warm), CONCURRENCY)
-                results.append(burst(label, proc.pid, port, load, signed(fake, quiz_id, message_ts, clicks)))
-
-            # The bot: warm up on a quiz that does not exist (no writes), then the burst.
+            # Warm up on a quiz that does not exist (no writes), then the burst.
             load.fire(bot.port, signed(fake, 999_999, message_ts, warm), CONCURRENCY)
             wait_replies(fake, "/response/warm-", len(warm), timeout=60)
             index = {c.url_name: i for i, c in enumerate(clicks)}
@@ -325,14 +364,11 @@ def run_database(
                 return reply_ms, max(call.at for call in replies) - got.start
 
             requests = signed(fake, quiz_id, message_ts, clicks)
-            results.append(burst("Study Lab bot", bot.pid, bot.port, load, requests, replied))
-            problems = verify(url, quiz_id, clicks, replies)
+            result = burst(label, bot.pid, bot.port, load, requests, replied)
+            return result, verify(url, quiz_id, clicks, replies)
         finally:
-            for proc, _ in floors:
-                stop(proc)
             bot.close()
             fake.close()
-    return results, problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,6 +379,15 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0,
         help="make the stand-in's response_urls answer this late (Slack is across the internet); default 0",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help=f"another checkout (say a worktree of the commit before a change): its bot gets the same "
+        f"burst too, as {BEFORE!r}",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per database (the bots' order alternates)"
     )
     add_db_argument(parser)
     args = parser.parse_args(argv)
@@ -380,29 +425,28 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-clicks-") as tmp:
+            bots = [(BOT, ROOT)] + ([(BEFORE, args.before.resolve())] if args.before else [])
             for kind in chosen(args.db):
-                (floor, pbr, bot), problems = run_database(
-                    kind, users, load, Path(tmp), args.reply_latency_ms / 1000
-                )
-                rows += [floor.row(kind), pbr.row(kind), bot.row(kind)]
-                ratio = bot.p(0.99) / floor.p(0.99)
-                non_200 = bot.non_200 + floor.non_200 + pbr.non_200
-                verdicts.append((f"{kind}: non-200 responses {non_200} (target 0)", not non_200))
-                verdicts.append(
-                    (
-                        f"{kind}: ack p99 {ms(bot.p(0.99))} ms = {ratio:.2f}x the default-Bolt floor's "
-                        f"{ms(floor.p(0.99))} ms (target <= {TARGET_RATIO:g}x); CPU per click "
-                        f"{bot.cpu_ms_per_click:.2f} ms, the floor's {floor.cpu_ms_per_click:.2f} ms",
-                        ratio <= TARGET_RATIO,
+                runs: list[list[Result]] = []
+                for n in range(args.repeat):
+                    order = bots[n % len(bots) :] + bots[: n % len(bots)]
+                    results, problems = run_database(
+                        kind, users, load, Path(tmp), args.reply_latency_ms / 1000, order
                     )
-                )
-                verdicts.append(
-                    (
-                        f"{kind}: {users} answers stored, one per user, replies consistent"
-                        + ("" if not problems else ": " + "; ".join(problems)),
-                        not problems,
+                    rows += [r.row(kind) for r in results]
+                    runs.append(results)
+                    non_200 = sum(r.non_200 for r in results)
+                    verdicts.append(
+                        (f"{kind}, run {n + 1}: non-200 responses {non_200} (target 0)", not non_200)
                     )
-                )
+                    verdicts.append(
+                        (
+                            f"{kind}, run {n + 1}: {users} answers stored per bot, one per user, replies "
+                            "consistent" + ("" if not problems else ": " + "; ".join(problems)),
+                            not problems,
+                        )
+                    )
+                verdicts += ratio_verdicts(kind, runs)
     finally:
         load.close()
     print()
@@ -414,6 +458,38 @@ def main(argv: list[str] | None = None) -> int:
         " burst start to the last reply)"
     )
     return print_verdicts(verdicts, started)
+
+
+def ratio_verdicts(kind: str, runs: list[list[Result]]) -> list[tuple[str, bool]]:
+    """The target (the bot's ack p99 within TARGET_RATIO of the default-Bolt floor's, both from the
+    same run), as the median over runs; with a second bot, both bots' ratios and CPU side by side."""
+
+    def of(results: list[Result], label: str) -> Result | None:
+        return next((r for r in results if r.label == label), None)
+
+    def ratios(label: str, floor: str) -> list[float]:
+        out = []
+        for results in runs:
+            mine, base = of(results, label), of(results, floor)
+            if mine is not None and base is not None:
+                out.append(mine.p(0.99) / base.p(0.99))
+        return out
+
+    def cpu(label: str) -> float:
+        return median([r.cpu_ms_per_click for results in runs if (r := of(results, label)) is not None])
+
+    verdicts: list[tuple[str, bool]] = []
+    for label in (BOT, BEFORE):
+        default, pbr = ratios(label, DEFAULT_FLOOR), ratios(label, PBR_FLOOR)
+        if not default:
+            continue
+        text = (
+            f"{kind}: {label}: ack p99 = {median(default):.2f}x the default-Bolt floor's, "
+            f"{median(pbr):.2f}x the pbr floor's (median of {len(default)} run(s); target <= "
+            f"{TARGET_RATIO:g}x the default-Bolt floor's); CPU {cpu(label):.2f} ms a click"
+        )
+        verdicts.append((text, median(default) <= TARGET_RATIO))
+    return verdicts
 
 
 if __name__ == "__main__":
