@@ -5,14 +5,13 @@ services; services use storage, Slack clients and the pure modules; the pure
 modules import nothing that does I/O.
 
 Entry points
-    `__main__`        `python -m bot`: restarts a serving command with malloc tuned (`malloc`), then `cli`
+    `__main__`        `python -m bot`: runs `cli`
     `cli`             the command line: run, playground, define, check, leaderboard, stats, export, forget-workspace
     `runtime`         wires one running bot from settings (used by `run`, the playground and the tests)
     `app`             the Bolt app, its OAuth flow and its one error handler
     `server`          waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
     `jobs`            APScheduler: each job calls one service function
     `config`          settings from the environment, validated and typed once
-    `malloc`          glibc malloc: two arenas, no per-thread caches, trimmed (flat memory under load)
 
 Slack surfaces (`listeners/`): one module per feature; each listener reads the
 payload (`listeners.payload`), calls a service, answers.

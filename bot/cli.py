@@ -36,7 +36,6 @@ from bot.installations import delete_installations
 from bot.leaderboard import parse_week, rank_scores, week_containing
 from bot.logs import setup_logging
 from bot.lookup import Lookup
-from bot.malloc import limit_arenas
 from bot.storage import Storage
 from bot.workspace import Workspace
 
@@ -282,7 +281,6 @@ def run(settings: Settings) -> int:
     from bot.runtime import build_runtime  # the Slack stack is only needed here
     from bot.server import serve
 
-    limit_arenas()  # before any thread starts
     setup_logging(
         settings.log_level,
         [settings.bot_token, settings.signing_secret, settings.app_token, settings.client_secret],
@@ -316,7 +314,6 @@ def playground(port: int | None, glossary: str | None) -> int:
     level = (os.environ.get("LOG_LEVEL", "").strip() or "WARNING").upper()
     level = level if level in logging.getLevelNamesMapping() else "WARNING"
     setup_logging(level, [])  # anything shaped like a token is masked from the start
-    limit_arenas()  # before any thread starts
     try:
         running = run_playground(port, glossary)
     except OSError as exc:

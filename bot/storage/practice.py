@@ -25,7 +25,7 @@ class PracticeRecords:
         query = select(practice_cards).where(
             in_workspace(practice_cards, ws), practice_cards.c.user_id == user_id
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return {r.term: Card(r.term, r.box, r.due_at, r.misses) for r in conn.execute(query)}
 
     def save(
@@ -73,6 +73,6 @@ class PracticeRecords:
         query = select(func.count(), right_answers(practice_answers.c.correct)).where(
             in_workspace(practice_answers, ws), practice_answers.c.user_id == user_id
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             total, right = conn.execute(query).one()
         return int(total), int(right)
