@@ -33,9 +33,9 @@ def other_connection(sqlite_url: str) -> sqlite3.Connection:
 def test_a_writer_holds_the_write_lock_from_its_begin(db: Database, sqlite_url: str) -> None:
     other = other_connection(sqlite_url)
     try:
-        with db.begin():  # no statement yet: the lock is taken by BEGIN IMMEDIATE itself
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                other.execute("BEGIN IMMEDIATE")
+        # No statement yet: the lock is taken by BEGIN IMMEDIATE itself.
+        with db.begin(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # free again once the writer ended
         other.execute("ROLLBACK")
     finally:
