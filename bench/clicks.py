@@ -13,7 +13,7 @@ its public schema is dropped and recreated first, so it must be a scratch databa
 tests' `test` database).
 
 The bot runs as production runs it, `python -m bot` in a process of its own
-(`bench._common.BotProcess`), its Web API and response_urls pointed at a `SlackStandIn` in this
+(`bench.harness.BotProcess`), its Web API and response_urls pointed at a `SlackStandIn` in this
 process; U100 is its quiz admin.  A counted quiz is posted with a signed `/quiz now` in a joined
 channel (in a time zone where it is about noon, so the quiz stays open).  Then 2,000 signed
 `block_actions` clicks from 500 users (4 each, choices drawn at random, so some differ from the
@@ -41,94 +41,60 @@ first (for the bot, clicks naming a quiz that does not exist, which it answers w
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
-from sqlalchemy import create_engine, func, select
 
-from bench._common import (
+from bench.harness import (  # noqa: E402
+    ADMIN,
+    CHANNEL,
+    CLICKS_PER_USER,
     ROOT,
     BotProcess,
     Burst,
+    Click,
     LoadGenerator,
     add_db_argument,
     chosen,
     cpu_seconds_of,
     free_port,
     machine,
+    make_clicks,
     median,
     ms,
+    noon_zone,
     percentile,
+    post_quiz,
     postgres_url,
     print_verdicts,
     process_tree,
     scratch_database,
+    signed,
     stop,
     table,
+    verify,
     wait_listening,
+    wait_replies,
 )
-from bot.service.posting import QUIZ_EVENT
 from bot.standin import SlackStandIn
-from bot.storage.tables import answers
-from tests.support.bot import SlackSender, click_body, sign
 
 SEED = 20261126
-CHANNEL = "C100"
-ADMIN = "U100"
 CONCURRENCY = 50
-CLICKS_PER_USER = 4
 TARGET_RATIO = 2.0  # ours / floor, ack p99
 BOT = "Study Lab bot"
 BEFORE = "Study Lab bot (before)"
 DEFAULT_FLOOR = "floor (default Bolt)"
 PBR_FLOOR = "floor (pbr)"
-LETTER = re.compile(r"\*([A-D])\*")
-LETTERS = "ABCD"
-
-
-@dataclass
-class Click:
-    user: str
-    choice: int
-    url_name: str  # the response_url's last path part
-
-
-def signed(
-    fake: SlackStandIn, quiz_id: int, message_ts: str, clicks: list[Click]
-) -> list[tuple[bytes, dict[str, str]]]:
-    """Bodies and Slack's signature headers, made just before a burst (signatures age after 5 min)."""
-    now = int(time.time())
-    out = []
-    for click in clicks:
-        url = fake.response_url(click.url_name)
-        value = f"{quiz_id}:{click.choice}"
-        body = click_body(f"quiz_answer_{click.choice}", value, click.user, CHANNEL, url, message_ts)
-        out.append((body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body, now)}))
-    return out
-
-
-def make_clicks(users: int, rng: random.Random) -> list[Click]:
-    clicks = [
-        Click(f"UB{u:04d}", rng.randrange(4), f"act-UB{u:04d}-{k}")
-        for u in range(users)
-        for k in range(CLICKS_PER_USER)
-    ]
-    rng.shuffle(clicks)
-    return clicks
 
 
 @dataclass
@@ -174,94 +140,6 @@ class Result:
             f"{self.cpu_ms_per_click:.2f}",
             *reply,
         ]
-
-
-def wait_replies(fake: SlackStandIn, prefix: str, n: int, timeout: float) -> list[Any]:
-    def ready() -> list[Any] | None:
-        got = [c for c in fake.responses if c.method.startswith(prefix)]
-        return got if len(got) >= n else None
-
-    return fake.wait_for(ready, timeout=timeout)  # type: ignore[no-any-return]
-
-
-def reply_text(body: dict[str, Any]) -> str:
-    blocks = body.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    return " ".join(str((b.get("text") or {}).get("text", "")) for b in blocks) or str(body.get("text", ""))
-
-
-def verify(url: str, quiz_id: int, clicks: list[Click], replies: list[Any]) -> list[str]:
-    """Problems found; empty when the burst left exactly what it should."""
-    problems: list[str] = []
-    users = {c.user for c in clicks}
-    chose: dict[str, set[int]] = defaultdict(set)
-    for c in clicks:
-        chose[c.user].add(c.choice)
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(answers.c.user_id, answers.c.choice).where(answers.c.quiz_id == quiz_id)
-            ).all()
-            total = conn.execute(select(func.count()).select_from(answers)).scalar_one()
-    finally:
-        engine.dispose()
-    per_user = Counter(r.user_id for r in rows)
-    stored = {r.user_id: r.choice for r in rows}
-    if len(rows) != len(users) or total != len(users):
-        problems.append(f"{len(rows)} answers stored for the quiz ({total} in all), expected {len(users)}")
-    if set(per_user) != users or any(n != 1 for n in per_user.values()):
-        problems.append("not exactly one stored answer per user")
-    if any(stored.get(u) not in chose[u] for u in users):
-        problems.append("a stored choice that the user never clicked")
-
-    fresh: Counter[str] = Counter()
-    for call in replies:
-        user = call.method.split("/")[-1].split("-")[1]
-        text = reply_text(call.body)
-        letters = LETTER.findall(text)
-        said = LETTERS.index(letters[0]) if letters else None
-        if "already answered" in text:
-            if said != stored.get(user):
-                problems.append(f"{user}: 'already answered {said}' but {stored.get(user)} is stored")
-        elif "Right!" in text or "Not quite" in text:
-            fresh[user] += 1
-            if said != stored.get(user):
-                problems.append(f"{user}: first reply names {said} but {stored.get(user)} is stored")
-        else:
-            problems.append(f"{user}: unexpected reply {text[:80]!r}")
-    if len(replies) != len(clicks):
-        problems.append(f"{len(replies)} replies for {len(clicks)} clicks")
-    wrong = [u for u in users if fresh[u] != 1]
-    if wrong:
-        problems.append(
-            f"{len(wrong)} users without exactly one fresh reply, e.g. {wrong[0]}: {fresh[wrong[0]]}"
-        )
-    return problems[:10]
-
-
-def noon_zone() -> str:
-    """A fixed-offset zone where it is about noon now, so the quiz closes hours after the burst."""
-    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12  # -12..11
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # POSIX: Etc/GMT-3 is UTC+3
-
-
-def post_quiz(url: str, fake: SlackStandIn, channel: str = CHANNEL) -> tuple[int, str]:
-    """`/quiz now` as the quiz admin, to the bot at `url`; the quiz's id and message ts, from the post."""
-    said = SlackSender(url, fake).say("/quiz", "now", user=ADMIN, channel=channel)
-
-    def posted() -> dict[str, Any] | None:
-        for message in fake.posted(channel):
-            meta = message.get("metadata") or {}
-            if meta.get("event_type") == QUIZ_EVENT:
-                return message
-        return None
-
-    message = fake.wait_for(posted, timeout=30)
-    if not message:
-        raise SystemExit(f"the quiz was not posted in {channel}; /quiz now said: {said!r}")
-    return int(message["metadata"]["event_payload"]["quiz_id"]), str(message["ts"])
 
 
 def start_floor(fake: SlackStandIn, pbr: bool, workdir: Path) -> tuple[subprocess.Popen[Any], int]:

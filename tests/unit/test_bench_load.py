@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bench.load import PBR_FLOOR, Run, paired_ratio, verdicts
+from bench.harness import Run
+from bench.load import PBR_FLOOR, paired_ratio, verdicts
 
 
 def run(server: str, rps: float, round_no: int, connections: int = 32) -> Run:
