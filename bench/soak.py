@@ -5,6 +5,8 @@ Run from the repository root (a full run takes about eleven minutes)::
     .venv/bin/python bench/soak.py                  # 10 minutes at 100 requests a second
     .venv/bin/python bench/soak.py --quick          # 2 minutes
     .venv/bin/python bench/soak.py --minutes 30 --rate 200
+    MALLOC_ARENA_MAX=2 .venv/bin/python bench/soak.py --quick   # the bot inherits the environment
+    .venv/bin/python bench/soak.py --quick --root ../study-lab-before   # another checkout's bot
 
 The bot runs as production runs it, `python -m bot` in a process of its own
 (`bench.harness.BotProcess`: SQLite in a temporary directory, its Web API and response_urls
@@ -50,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 from sqlalchemy import create_engine, func, select
 
 from bench.harness import (
+    ROOT,
     BotProcess,
     cpu_seconds_of,
     define_texts,
@@ -198,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=100.0, help="requests a second, all kinds together")
     parser.add_argument("--quick", action="store_true", help="2 minutes")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout whose bot is soaked (default: this one)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.minutes = min(args.minutes, 2.0)
@@ -216,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="study-lab-soak-") as tmp:
         url = f"sqlite:///{tmp}/study-lab.db"
         env = {"QUIZ_ADMINS": ADMIN, "QUIZ_TIMEZONE": noon_zone()}
-        bot = BotProcess(fake, url, env, log_path=Path(tmp) / "bot.log")
+        bot = BotProcess(fake, url, env, log_path=Path(tmp) / "bot.log", root=args.root.resolve())
         pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
         try:
             quizzes = post_quizzes(bot, fake)
