@@ -13,8 +13,7 @@ Candidates (`--only` picks some):
   in 4, 8, 16;
 * `gunicorn-WxT`: gunicorn's threaded workers (`gthread`), W worker processes with T threads each;
   the bot is built in each worker (`ours_from_env` below: the same runtime `python -m bot` builds,
-  scheduler included, but not its malloc tuning, `bot.malloc`; several workers are replicas on one
-  database, which the bot supports).
+  scheduler included; several workers are replicas on one database, which the bot supports).
 
 For each candidate, two apps behind it, each in a process of its own: the bot (SQLite in a
 temporary directory, Slack played by a `SlackStandIn` in this process) and the ack-only Bolt app
