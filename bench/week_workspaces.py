@@ -73,7 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import (  # noqa: E402  # noqa: E402
+from bench.harness import (  # noqa: E402
     DAY_SETS,
     TIMES,
     ZONES,
