@@ -4,6 +4,7 @@ Run from the repository root (a full run on both databases takes about a minute)
 
     .venv/bin/python bench/clicks.py                 # 2,000 clicks, SQLite and PostgreSQL
     .venv/bin/python bench/clicks.py --quick         # 400 clicks from 100 users
+    .venv/bin/python bench/clicks.py --quick --db sqlite --repeat 3 --before ../study-lab-before
     .venv/bin/python bench/clicks.py --db postgres   # one database only
     .venv/bin/python bench/clicks.py --reply-latency-ms 100   # response_urls answer 100 ms late
 
@@ -12,7 +13,7 @@ its public schema is dropped and recreated first, so it must be a scratch databa
 tests' `test` database).
 
 The bot runs as production runs it, `python -m bot` in a process of its own
-(`bench._common.BotProcess`), its Web API and response_urls pointed at a `SlackStandIn` in this
+(`bench.harness.BotProcess`), its Web API and response_urls pointed at a `SlackStandIn` in this
 process; U100 is its quiz admin.  A counted quiz is posted with a signed `/quiz now` in a joined
 channel (in a time zone where it is about noon, so the quiz stays open).  Then 2,000 signed
 `block_actions` clicks from 500 users (4 each, choices drawn at random, so some differ from the
@@ -40,88 +41,60 @@ first (for the bot, clicks naming a quiz that does not exist, which it answers w
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
-from sqlalchemy import create_engine, func, select
 
-from bench._common import (
+from bench.harness import (  # noqa: E402
+    ADMIN,
+    CHANNEL,
+    CLICKS_PER_USER,
     ROOT,
     BotProcess,
     Burst,
+    Click,
     LoadGenerator,
     add_db_argument,
     chosen,
     cpu_seconds_of,
     free_port,
     machine,
+    make_clicks,
+    median,
     ms,
+    noon_zone,
     percentile,
+    post_quiz,
     postgres_url,
     print_verdicts,
     process_tree,
     scratch_database,
+    signed,
     stop,
     table,
+    verify,
     wait_listening,
+    wait_replies,
 )
-from bot.services.posting import QUIZ_EVENT
 from bot.standin import SlackStandIn
-from bot.storage.tables import answers
-from tests.support.bot import SlackSender, click_body, sign
 
 SEED = 20261126
-CHANNEL = "C100"
-ADMIN = "U100"
 CONCURRENCY = 50
-CLICKS_PER_USER = 4
 TARGET_RATIO = 2.0  # ours / floor, ack p99
-LETTER = re.compile(r"\*([A-D])\*")
-LETTERS = "ABCD"
-
-
-@dataclass
-class Click:
-    user: str
-    choice: int
-    url_name: str  # the response_url's last path part
-
-
-def signed(
-    fake: SlackStandIn, quiz_id: int, message_ts: str, clicks: list[Click]
-) -> list[tuple[bytes, dict[str, str]]]:
-    """Bodies and Slack's signature headers, made just before a burst (signatures age after 5 min)."""
-    now = int(time.time())
-    out = []
-    for click in clicks:
-        url = fake.response_url(click.url_name)
-        value = f"{quiz_id}:{click.choice}"
-        body = click_body(f"quiz_answer_{click.choice}", value, click.user, CHANNEL, url, message_ts)
-        out.append((body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body, now)}))
-    return out
-
-
-def make_clicks(users: int, rng: random.Random) -> list[Click]:
-    clicks = [
-        Click(f"UB{u:04d}", rng.randrange(4), f"act-UB{u:04d}-{k}")
-        for u in range(users)
-        for k in range(CLICKS_PER_USER)
-    ]
-    rng.shuffle(clicks)
-    return clicks
+BOT = "Study Lab bot"
+BEFORE = "Study Lab bot (before)"
+DEFAULT_FLOOR = "floor (default Bolt)"
+PBR_FLOOR = "floor (pbr)"
 
 
 @dataclass
@@ -169,94 +142,6 @@ class Result:
         ]
 
 
-def wait_replies(fake: SlackStandIn, prefix: str, n: int, timeout: float) -> list[Any]:
-    def ready() -> list[Any] | None:
-        got = [c for c in fake.responses if c.method.startswith(prefix)]
-        return got if len(got) >= n else None
-
-    return fake.wait_for(ready, timeout=timeout)  # type: ignore[no-any-return]
-
-
-def reply_text(body: dict[str, Any]) -> str:
-    blocks = body.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    return " ".join(str((b.get("text") or {}).get("text", "")) for b in blocks) or str(body.get("text", ""))
-
-
-def verify(url: str, quiz_id: int, clicks: list[Click], replies: list[Any]) -> list[str]:
-    """Problems found; empty when the burst left exactly what it should."""
-    problems: list[str] = []
-    users = {c.user for c in clicks}
-    chose: dict[str, set[int]] = defaultdict(set)
-    for c in clicks:
-        chose[c.user].add(c.choice)
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(answers.c.user_id, answers.c.choice).where(answers.c.quiz_id == quiz_id)
-            ).all()
-            total = conn.execute(select(func.count()).select_from(answers)).scalar_one()
-    finally:
-        engine.dispose()
-    per_user = Counter(r.user_id for r in rows)
-    stored = {r.user_id: r.choice for r in rows}
-    if len(rows) != len(users) or total != len(users):
-        problems.append(f"{len(rows)} answers stored for the quiz ({total} in all), expected {len(users)}")
-    if set(per_user) != users or any(n != 1 for n in per_user.values()):
-        problems.append("not exactly one stored answer per user")
-    if any(stored.get(u) not in chose[u] for u in users):
-        problems.append("a stored choice that the user never clicked")
-
-    fresh: Counter[str] = Counter()
-    for call in replies:
-        user = call.method.split("/")[-1].split("-")[1]
-        text = reply_text(call.body)
-        letters = LETTER.findall(text)
-        said = LETTERS.index(letters[0]) if letters else None
-        if "already answered" in text:
-            if said != stored.get(user):
-                problems.append(f"{user}: 'already answered {said}' but {stored.get(user)} is stored")
-        elif "Right!" in text or "Not quite" in text:
-            fresh[user] += 1
-            if said != stored.get(user):
-                problems.append(f"{user}: first reply names {said} but {stored.get(user)} is stored")
-        else:
-            problems.append(f"{user}: unexpected reply {text[:80]!r}")
-    if len(replies) != len(clicks):
-        problems.append(f"{len(replies)} replies for {len(clicks)} clicks")
-    wrong = [u for u in users if fresh[u] != 1]
-    if wrong:
-        problems.append(
-            f"{len(wrong)} users without exactly one fresh reply, e.g. {wrong[0]}: {fresh[wrong[0]]}"
-        )
-    return problems[:10]
-
-
-def noon_zone() -> str:
-    """A fixed-offset zone where it is about noon now, so the quiz closes hours after the burst."""
-    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12  # -12..11
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # POSIX: Etc/GMT-3 is UTC+3
-
-
-def post_quiz(url: str, fake: SlackStandIn, channel: str = CHANNEL) -> tuple[int, str]:
-    """`/quiz now` as the quiz admin, to the bot at `url`; the quiz's id and message ts, from the post."""
-    said = SlackSender(url, fake).say("/quiz", "now", user=ADMIN, channel=channel)
-
-    def posted() -> dict[str, Any] | None:
-        for message in fake.posted(channel):
-            meta = message.get("metadata") or {}
-            if meta.get("event_type") == QUIZ_EVENT:
-                return message
-        return None
-
-    message = fake.wait_for(posted, timeout=30)
-    if not message:
-        raise SystemExit(f"the quiz was not posted in {channel}; /quiz now said: {said!r}")
-    return int(message["metadata"]["event_payload"]["quiz_id"]), str(message["ts"])
-
-
 def start_floor(fake: SlackStandIn, pbr: bool, workdir: Path) -> tuple[subprocess.Popen[Any], int]:
     port = free_port()
     command = [sys.executable, "-m", "bench.floor", f"--api-url={fake.api_url}", f"--port={port}"]
@@ -291,27 +176,59 @@ def burst(
 
 
 def run_database(
-    kind: str, users: int, load: LoadGenerator, workdir: Path, reply_latency: float = 0.0
+    kind: str,
+    users: int,
+    load: LoadGenerator,
+    workdir: Path,
+    reply_latency: float = 0.0,
+    bots: Sequence[tuple[str, Path]] = ((BOT, ROOT),),
 ) -> tuple[list[Result], list[str]]:
+    """The two floors, then each bot of `bots` (label, checkout) on a fresh database of `kind`."""
     fake = SlackStandIn()
-    fake.join(CHANNEL)
-    if reply_latency:
-        fake.delays["response"] = reply_latency
     rng = random.Random(f"{SEED}-{kind}")
     clicks = make_clicks(users, rng)
     warm = [Click(f"UW{i:03d}", i % 4, f"warm-UW{i:03d}") for i in range(100)]
     results: list[Result] = []
+    problems: list[str] = []
+    floors = [start_floor(fake, pbr, workdir) for pbr in (False, True)]
+    try:
+        for (proc, port), label in zip(floors, (DEFAULT_FLOOR, PBR_FLOOR), strict=True):
+            requests = signed(fake, 1, "1.0", warm)
+            load.fire(port, requests, CONCURRENCY)
+            results.append(burst(label, proc.pid, port, load, signed(fake, 1, "1.0", clicks)))
+    finally:
+        for proc, _ in floors:
+            stop(proc)
+        fake.close()
+    for label, root in bots:
+        result, found = run_bot(kind, label, root, clicks, warm, load, workdir, reply_latency)
+        results.append(result)
+        problems += [f"{label}: {p}" for p in found]
+    return results, problems
+
+
+def run_bot(
+    kind: str,
+    label: str,
+    root: Path,
+    clicks: list[Click],
+    warm: list[Click],
+    load: LoadGenerator,
+    workdir: Path,
+    reply_latency: float,
+) -> tuple[Result, list[str]]:
+    """The bot from the checkout at `root`, with a stand-in and a scratch database of its own."""
+    fake = SlackStandIn()
+    fake.join(CHANNEL)
+    if reply_latency:
+        fake.delays["response"] = reply_latency
+    slug = label.replace(" ", "-").strip("()")
     with scratch_database(kind, workdir) as url:
         env = {"QUIZ_ADMINS": ADMIN, "QUIZ_TIMEZONE": noon_zone(), "COUNT_UPDATE_SECONDS": "5"}
-        bot = BotProcess(fake, url, env, log_path=workdir / f"bot-{kind}.log")
-        floors = [start_floor(fake, pbr, workdir) for pbr in (False, True)]
+        bot = BotProcess(fake, url, env, log_path=workdir / f"{slug}-{kind}.log", root=root)
         try:
             quiz_id, message_ts = post_quiz(bot.url, fake)
-            for (proc, port), label in zip(floors, ("floor (default Bolt)", "floor (pbr)"), strict=True):
-                load.fire(port, signed(fake, quiz_id, message_ts, warm), CONCURRENCY)
-                results.append(burst(label, proc.pid, port, load, signed(fake, quiz_id, message_ts, clicks)))
-
-            # The bot: warm up on a quiz that does not exist (no writes), then the burst.
+            # Warm up on a quiz that does not exist (no writes), then the burst.
             load.fire(bot.port, signed(fake, 999_999, message_ts, warm), CONCURRENCY)
             wait_replies(fake, "/response/warm-", len(warm), timeout=60)
             index = {c.url_name: i for i, c in enumerate(clicks)}
@@ -325,14 +242,11 @@ def run_database(
                 return reply_ms, max(call.at for call in replies) - got.start
 
             requests = signed(fake, quiz_id, message_ts, clicks)
-            results.append(burst("Study Lab bot", bot.pid, bot.port, load, requests, replied))
-            problems = verify(url, quiz_id, clicks, replies)
+            result = burst(label, bot.pid, bot.port, load, requests, replied)
+            return result, verify(url, quiz_id, clicks, replies)
         finally:
-            for proc, _ in floors:
-                stop(proc)
             bot.close()
             fake.close()
-    return results, problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,6 +257,15 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0,
         help="make the stand-in's response_urls answer this late (Slack is across the internet); default 0",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help=f"another checkout (say a worktree of the commit before a change): its bot gets the same "
+        f"burst too, as {BEFORE!r}",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per database (the bots' order alternates)"
     )
     add_db_argument(parser)
     args = parser.parse_args(argv)
@@ -380,29 +303,28 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-clicks-") as tmp:
+            bots = [(BOT, ROOT)] + ([(BEFORE, args.before.resolve())] if args.before else [])
             for kind in chosen(args.db):
-                (floor, pbr, bot), problems = run_database(
-                    kind, users, load, Path(tmp), args.reply_latency_ms / 1000
-                )
-                rows += [floor.row(kind), pbr.row(kind), bot.row(kind)]
-                ratio = bot.p(0.99) / floor.p(0.99)
-                non_200 = bot.non_200 + floor.non_200 + pbr.non_200
-                verdicts.append((f"{kind}: non-200 responses {non_200} (target 0)", not non_200))
-                verdicts.append(
-                    (
-                        f"{kind}: ack p99 {ms(bot.p(0.99))} ms = {ratio:.2f}x the default-Bolt floor's "
-                        f"{ms(floor.p(0.99))} ms (target <= {TARGET_RATIO:g}x); CPU per click "
-                        f"{bot.cpu_ms_per_click:.2f} ms, the floor's {floor.cpu_ms_per_click:.2f} ms",
-                        ratio <= TARGET_RATIO,
+                runs: list[list[Result]] = []
+                for n in range(args.repeat):
+                    order = bots[n % len(bots) :] + bots[: n % len(bots)]
+                    results, problems = run_database(
+                        kind, users, load, Path(tmp), args.reply_latency_ms / 1000, order
                     )
-                )
-                verdicts.append(
-                    (
-                        f"{kind}: {users} answers stored, one per user, replies consistent"
-                        + ("" if not problems else ": " + "; ".join(problems)),
-                        not problems,
+                    rows += [r.row(kind) for r in results]
+                    runs.append(results)
+                    non_200 = sum(r.non_200 for r in results)
+                    verdicts.append(
+                        (f"{kind}, run {n + 1}: non-200 responses {non_200} (target 0)", not non_200)
                     )
-                )
+                    verdicts.append(
+                        (
+                            f"{kind}, run {n + 1}: {users} answers stored per bot, one per user, replies "
+                            "consistent" + ("" if not problems else ": " + "; ".join(problems)),
+                            not problems,
+                        )
+                    )
+                verdicts += ratio_verdicts(kind, runs)
     finally:
         load.close()
     print()
@@ -414,6 +336,38 @@ def main(argv: list[str] | None = None) -> int:
         " burst start to the last reply)"
     )
     return print_verdicts(verdicts, started)
+
+
+def ratio_verdicts(kind: str, runs: list[list[Result]]) -> list[tuple[str, bool]]:
+    """The target (the bot's ack p99 within TARGET_RATIO of the default-Bolt floor's, both from the
+    same run), as the median over runs; with a second bot, both bots' ratios and CPU side by side."""
+
+    def of(results: list[Result], label: str) -> Result | None:
+        return next((r for r in results if r.label == label), None)
+
+    def ratios(label: str, floor: str) -> list[float]:
+        out = []
+        for results in runs:
+            mine, base = of(results, label), of(results, floor)
+            if mine is not None and base is not None:
+                out.append(mine.p(0.99) / base.p(0.99))
+        return out
+
+    def cpu(label: str) -> float:
+        return median([r.cpu_ms_per_click for results in runs if (r := of(results, label)) is not None])
+
+    verdicts: list[tuple[str, bool]] = []
+    for label in (BOT, BEFORE):
+        default, pbr = ratios(label, DEFAULT_FLOOR), ratios(label, PBR_FLOOR)
+        if not default:
+            continue
+        text = (
+            f"{kind}: {label}: ack p99 = {median(default):.2f}x the default-Bolt floor's, "
+            f"{median(pbr):.2f}x the pbr floor's (median of {len(default)} run(s); target <= "
+            f"{TARGET_RATIO:g}x the default-Bolt floor's); CPU {cpu(label):.2f} ms a click"
+        )
+        verdicts.append((text, median(default) <= TARGET_RATIO))
+    return verdicts
 
 
 if __name__ == "__main__":

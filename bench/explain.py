@@ -23,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench.harness
 
-from bench._common import machine, percentile, print_verdicts, table  # noqa: E402
+from bench.harness import machine, percentile, print_verdicts, table  # noqa: E402
 from bench.lookup import MODIFIERS, NOUNS, SEED, generate_glossary_yaml  # noqa: E402
 from bot.domain.glossary import Glossary, parse_glossary  # noqa: E402
 from bot.domain.mentions import MentionScanner  # noqa: E402

@@ -1,4 +1,4 @@
-"""The floor in a process of its own: a Bolt app that only acknowledges (`bench._common.floor_app`).
+"""The floor in a process of its own: a Bolt app that only acknowledges (`bench.harness.floor_app`).
 
 Served either by the bot's own server (`bot.slack.server.serve_wsgi`, with the bot's WSGI function and
 its default thread count unless told otherwise)::
@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
-from bench._common import floor_wsgi  # noqa: E402
+from bench.harness import floor_wsgi  # noqa: E402
 
 
 def from_env() -> Any:

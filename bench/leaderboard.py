@@ -31,7 +31,7 @@ Then the same pairs once more under tracemalloc (its peak is the query phase's P
 the full `/leaderboard` (and `/leaderboard last`, alternately) over signed HTTP to the real bot
 (`tests.support.bot.RunningBot` on the same database, the clock on Saturday of W47) for a sample
 of channels, one request at a time, against a Bolt app that only acknowledges a command
-(Bolt's default configuration), behind the same WSGI function and server (`bench._common.serve_floor`).
+(Bolt's default configuration), behind the same WSGI function and server (`bench.harness.serve_floor`).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 
 from sqlalchemy import Engine, insert, text
 
-from bench._common import (
+from bench.harness import (
     add_db_argument,
     chosen,
     machine,

@@ -4,11 +4,12 @@ Run from the repository root (a full run takes about six minutes)::
 
     .venv/bin/python bench/load.py                       # 1, 4 and 32 connections, 3 rounds of 10 s
     .venv/bin/python bench/load.py --quick               # one round of 5 s
+    .venv/bin/python bench/load.py --quick --before ../study-lab-before   # also the bot of another checkout
     .venv/bin/python bench/load.py --connections 100 --texts mix --client python --rate 300
 
 Four servers, each in a process of its own, loaded one at a time:
 
-* ours: the bot, `python -m bot` (`bench._common.BotProcess`: the production runtime and server,
+* ours: the bot, `python -m bot` (`bench.harness.BotProcess`: the production runtime and server,
   SQLite in a temporary directory, the Web API pointed at a `SlackStandIn` in this process).  Every
   `/define` answers with the definition and records the lookup in the database, as in production.
 * floor (default Bolt): an App whose `/define` listener only calls `ack()`, in Bolt's default
@@ -38,7 +39,7 @@ For each round, each connection count and each server (in a rotating order, so a
 machine's other load affects all alike): `--warmup` unmeasured seconds, then `--seconds` measured.
 Reported per server and connection count: the median over rounds of req/s and of the p99 (with the
 range), p50, errors, and the server's CPU per answer (its process tree, from /proc).  The targets
-(issue 10) compare ours with both floors at every connection count: req/s >= 1.3x the default floor,
+(issue 10) compare ours with both floors at every connection count: req/s >= 1.5x the default floor (issue 22),
 >= 0.85x the pbr floor, p99 no worse than the default floor's; and no errors.  Each target is judged
 on the median over rounds of the ratio within one round (`paired_ratio`: the two windows less than a
 minute apart), with the ratio of the two medians printed beside it: on a shared machine a slow
@@ -53,7 +54,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import selectors
 import shutil
 import socket
@@ -62,7 +62,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,271 +71,44 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the repository, for bench and tests
     sys.path.insert(0, str(ROOT))
 
-from bench._common import (  # noqa: E402
+from bench.harness import (  # noqa: E402
+    ANSWER_TIMEOUT,
+    OURS_EXPECT,
     BotProcess,
+    Run,
+    Server,
     cpu_seconds_of,
+    define_bodies,
     free_port,
     machine,
     median,
     print_verdicts,
     process_tree,
+    run_wrk,
+    signed_request,
     stop,
     table,
     wait_listening,
 )
 
 SEED = 20261125
-PATH = "/slack/events"
-ANSWER_TIMEOUT = 10.0
 RESIGN_EVERY = 60.0
-OURS_EXPECT = '"response_type": "ephemeral"'
 
-TARGET_VS_DEFAULT = 1.3  # ours / default-Bolt floor, req/s
+TARGET_VS_DEFAULT = 1.5  # ours / default-Bolt floor, req/s (issue 22)
 TARGET_VS_PBR = 0.85  # ours / pbr floor behind our server, req/s
 DEFAULT_FLOOR = "floor (default Bolt)"
 PBR_FLOOR = "floor (pbr)"
 SAME_ANSWER = "floor (pbr, answer)"
+BEFORE = "ours (before)"
 
 
 # --- requests ---------------------------------------------------------------------------
-
-FREE_TEXT = (
-    "what is a {}?",
-    "what's {}",
-    "define {} please",
-    "explain {}",
-    "{} meaning",
-    "tell me about the {}",
-)
-MISSES = (
-    "kubernetes",
-    "how do I get a coffee",
-    "zzz",
-    "quarterly okr review",
-    "blorp flange",
-    "what is love",
-    "terraform state",
-    "lunch menu",
-)
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def typo(text: str, edits: int, rng: random.Random) -> str:
-    for _ in range(edits):
-        i = rng.randrange(len(text))
-        kind = rng.choice(("delete", "insert", "substitute", "transpose"))
-        if kind == "delete" and len(text) > 3:
-            text = text[:i] + text[i + 1 :]
-        elif kind == "transpose" and i < len(text) - 1:
-            text = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-        elif kind == "substitute":
-            text = text[:i] + rng.choice(LETTERS) + text[i + 1 :]
-        else:
-            text = text[:i] + rng.choice(LETTERS) + text[i:]
-    return text
-
-
-def define_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, text) for /define: a fixed mix of exact names, aliases, typos, free text, misses."""
-    from bot.domain.glossary import load_glossary
-
-    terms = load_glossary(ROOT / "data" / "glossary.yml").terms
-    aliased = [t for t in terms if t.aliases]
-    mix = (("exact", 0.25), ("alias", 0.10), ("typo", 0.25), ("text", 0.20), ("miss", 0.20))
-    out: list[tuple[str, str]] = []
-    for kind, share in mix:
-        for _ in range(round(count * share)):
-            term = rng.choice(aliased if kind == "alias" else terms)
-            if kind == "exact":
-                text = rng.choice((term.term, term.term.lower(), term.term.upper()))
-            elif kind == "alias":
-                text = rng.choice(term.aliases)
-            elif kind == "typo":
-                text = typo(term.term.lower(), rng.choice((1, 2)), rng)
-            elif kind == "text":
-                text = rng.choice(FREE_TEXT).format(term.term.lower())
-            else:
-                text = rng.choice(MISSES)
-            out.append((kind, text))
-    rng.shuffle(out)
-    return out
-
-
-def define_bodies(texts: str, fake: Any) -> list[bytes]:
-    from tests.support.bot import command_body
-
-    chosen = [("exact", "drain")] * 200 if texts == "drain" else define_texts(400, random.Random(SEED))
-    return [
-        command_body("/define", text, f"U{i % 500:04d}", f"C{i % 20:03d}", fake.response_url(f"cmd-{i}"))
-        for i, (_, text) in enumerate(chosen)
-    ]
-
-
-def signed_request(port: int, body: bytes, secret: bytes, timestamp: int) -> bytes:
-    """The raw HTTP/1.1 request, signed as Slack signs it (v0 HMAC-SHA256 of timestamp and body)."""
-    from tests.support.bot import sign
-
-    headers = sign(body, timestamp, secret.decode())
-    head = (
-        f"POST {PATH} HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{port}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        f"X-Slack-Request-Timestamp: {headers['X-Slack-Request-Timestamp']}\r\n"
-        f"X-Slack-Signature: {headers['X-Slack-Signature']}\r\n"
-        "\r\n"
-    )
-    return head.encode() + body
 
 
 # --- results ----------------------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    """One measured window of one server at one connection count."""
-
-    server: str
-    connections: int
-    seconds: float
-    answered: int
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    max_ms: float
-    errors: dict[str, int]
-    server_cpu_s: float = 0.0
-    client_cpu_s: float = 0.0
-    round_no: int = 0
-
-    @property
-    def rps(self) -> float:
-        return self.answered / self.seconds if self.seconds else 0.0
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-
 # --- the wrk client ---------------------------------------------------------------------
-
-
-def _lua_string(text: str) -> str:
-    level = "=" * 3
-    while f"]{level}]" in text:
-        level += "="
-    return f"[{level}[{text}]{level}]"
-
-
-def wrk_script(bodies: Sequence[bytes], secret: str, expect: str) -> str:
-    """A wrk Lua script cycling through `bodies`, signed now, checking every answer."""
-    from tests.support.bot import sign
-
-    stamp = int(time.time())
-    lines = ["local reqs = {}"]
-    for body in bodies:
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, stamp, secret)}
-        lua_headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
-        lines.append(
-            f"reqs[#reqs + 1] = wrk.format('POST', '{PATH}', {{{lua_headers}}}, {_lua_string(body.decode())})"
-        )
-    lines.append(f"local expect = {_lua_string(expect)}")
-    lines.append(
-        """
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
-  turn = id * 7919
-  bad_status = 0
-  bad_body = 0
-end
-function request()
-  turn = turn + 1
-  return reqs[(turn % #reqs) + 1]
-end
-function response(status, headers, body)
-  if status ~= 200 then
-    bad_status = bad_status + 1
-  elseif expect ~= "" and not string.find(body, expect, 1, true) then
-    bad_body = bad_body + 1
-  end
-end
-function done(summary, latency, requests)
-  local bs, bb = 0, 0
-  for _, t in ipairs(threads) do
-    bs = bs + t:get("bad_status")
-    bb = bb + t:get("bad_body")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'WRK {"requests": %d, "duration_us": %d, "p50": %d, "p90": %d, "p99": %d, "max": %d, ' ..
-    '"connect": %d, "read": %d, "write": %d, "timeout": %d, "status": %d, "bad_status": %d, "bad_body": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status, bs, bb))
-end
-"""
-    )
-    return "\n".join(lines)
-
-
-def run_wrk(
-    server: Server, bodies: Sequence[bytes], secret: str, connections: int, seconds: float, workdir: Path
-) -> Run:
-    script = workdir / "define.lua"
-    script.write_text(wrk_script(bodies, secret, server.expect))
-    threads = min(2, connections)
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{seconds:g}s",
-        f"--timeout={ANSWER_TIMEOUT:g}s",
-        "-s",
-        str(script),
-        f"http://127.0.0.1:{server.port}{PATH}",
-    ]
-    pids = process_tree(server.pid)
-    cpu0, client0 = cpu_seconds_of(pids), _children_cpu()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    cpu1, client1 = cpu_seconds_of(pids), _children_cpu()
-    found = re.search(r"^WRK (\{.*\})$", done.stdout, re.MULTILINE)
-    if found is None or done.stderr.strip():
-        raise RuntimeError(f"wrk failed:\n{done.stdout}\n{done.stderr}")
-    got = json.loads(found.group(1))
-    errors = {
-        name: got[key]
-        for name, key in (
-            ("connect errors", "connect"),
-            ("read errors", "read"),
-            ("write errors", "write"),
-            ("timeouts", "timeout"),
-            ("non-200", "bad_status"),
-            ("unexpected body", "bad_body"),
-        )
-        if got[key]
-    }
-    good = got["requests"] - got["bad_status"] - got["bad_body"]
-    return Run(
-        server.name,
-        connections,
-        got["duration_us"] / 1e6,
-        good,
-        got["p50"] / 1000,
-        got["p90"] / 1000,
-        got["p99"] / 1000,
-        got["max"] / 1000,
-        errors,
-        cpu1 - cpu0,
-        client1 - client0,
-    )
-
-
-def _children_cpu() -> float:
-    usage = os.times()
-    return usage.children_user + usage.children_system
 
 
 # --- the Python client (used without wrk, and for paced load) -----------------------------
@@ -565,7 +338,7 @@ def run_python(
     rate: float,
 ) -> Run:
     """Load `server` for warm-up + `seconds` from fresh client processes; rate 0: closed loop."""
-    from bench._common import percentile
+    from bench.harness import percentile
 
     mp = multiprocessing.get_context("spawn")
     ready, results = mp.Queue(), mp.Queue()
@@ -618,27 +391,19 @@ def run_python(
 # --- servers ----------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    name: str
-    about: str
-    proc: subprocess.Popen[Any]
-    port: int
-    expect: str
-    close: Callable[[], None]
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-
-def start_ours(fake: Any, directory: Path, threads: int | None) -> Server:
+def start_ours(
+    fake: Any, directory: Path, threads: int | None, root: Path = ROOT, name: str = "ours"
+) -> Server:
+    """The bot, from the checkout at `root` (another worktree: the code before a change)."""
     env = {"WEB_THREADS": str(threads)} if threads else {}
-    bot = BotProcess(fake, f"sqlite:///{directory}/study-lab.db", env, log_path=directory / "bot.log")
+    slug = name.replace(" ", "-").strip("()")
+    bot = BotProcess(
+        fake, f"sqlite:///{directory}/{slug}.db", env, log_path=directory / f"{slug}.log", root=root
+    )
     from bot.config import Settings
 
-    about = f"python -m bot: waitress, {threads or Settings().web_threads} threads (WEB_THREADS)"
-    return Server("ours", about, bot.proc, bot.port, OURS_EXPECT, bot.close)
+    about = f"python -m bot from {root}: waitress, {threads or Settings().web_threads} threads (WEB_THREADS)"
+    return Server(name, about, bot.proc, bot.port, OURS_EXPECT, bot.close)
 
 
 def ours_answer(ours: Server, fake: Any) -> dict[str, Any]:
@@ -825,6 +590,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the default-Bolt floor's server (default: gunicorn 2x8 when installed)",
     )
     parser.add_argument("--quick", action="store_true", help="one round of 5 s")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another checkout (say a worktree of the commit before a change): its bot is loaded too, "
+        f"as {BEFORE!r}, in the same rounds",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.seconds, args.warmup = 1, min(args.seconds, 5.0), min(args.warmup, 1.0)
@@ -854,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         servers: list[Server] = []
         try:
             servers.append(start_ours(fake, directory, args.threads))
+            if args.before:
+                servers.append(start_ours(fake, directory, args.threads, args.before.resolve(), BEFORE))
             servers.append(start_floor(fake, DEFAULT_FLOOR, False, floor_server, 2, 8, directory))
             servers.append(start_floor(fake, PBR_FLOOR, True, "waitress", 1, threads, directory))
             answer = directory / "answer.json"  # ours' answer to the first request, for the third floor
@@ -895,7 +668,27 @@ def main(argv: list[str] | None = None) -> int:
                 f"{c} conns: ours = {ratio:.2f}x the pbr floor answering with ours' message, round by "
                 f"round (medians {median(ours):.0f} and {median(same):.0f} req/s)"
             )
+    for line in before_and_after(runs, connections):
+        print(line)
     return print_verdicts(verdicts(runs, connections), started)
+
+
+def before_and_after(runs: list[Run], connections: list[int]) -> list[str]:
+    """With `--before`: both bots against each other and against the floors, round by round."""
+    lines: list[str] = []
+    for c in connections:
+        if not any(r.server == BEFORE and r.connections == c for r in runs):
+            continue
+        rps = paired_ratio(runs, "ours", BEFORE, c, lambda r: r.rps)
+        p99 = paired_ratio(runs, "ours", BEFORE, c, lambda r: r.p99_ms)
+        lines.append(f"{c} conns: ours = {rps:.2f}x the req/s of {BEFORE}, p99 {p99:.2f}x its p99")
+        for name in ("ours", BEFORE):
+            vs_default = paired_ratio(runs, name, DEFAULT_FLOOR, c, lambda r: r.rps)
+            vs_pbr = paired_ratio(runs, name, PBR_FLOOR, c, lambda r: r.rps)
+            lines.append(
+                f"{c} conns: {name} = {vs_default:.2f}x the default-Bolt floor, {vs_pbr:.2f}x the pbr floor"
+            )
+    return lines
 
 
 def measure(

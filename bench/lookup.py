@@ -44,9 +44,9 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench._common
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench.harness
 
-from bench._common import machine, percentile, print_verdicts, table  # noqa: E402
+from bench.harness import machine, percentile, print_verdicts, table  # noqa: E402
 from bot.domain.descriptions import Finder  # noqa: E402
 from bot.domain.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: E402
 from bot.domain.lookup import LookupResult  # noqa: E402

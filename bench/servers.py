@@ -13,8 +13,7 @@ Candidates (`--only` picks some):
   in 4, 8, 16;
 * `gunicorn-WxT`: gunicorn's threaded workers (`gthread`), W worker processes with T threads each;
   the bot is built in each worker (`ours_from_env` below: the same runtime `python -m bot` builds,
-  scheduler included, but not its malloc tuning, `bot.malloc`; several workers are replicas on one
-  database, which the bot supports).
+  scheduler included; several workers are replicas on one database, which the bot supports).
 
 For each candidate, two apps behind it, each in a process of its own: the bot (SQLite in a
 temporary directory, Slack played by a `SlackStandIn` in this process) and the ack-only Bolt app
@@ -45,22 +44,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for bench and tests
 
-from bench import clicks as burst_bench  # noqa: E402
-from bench._common import (  # noqa: E402
+from bench import harness  # noqa: E402
+from bench.harness import (  # noqa: E402  # noqa: E402
+    OURS_EXPECT,
     ROOT,
     BotProcess,
     LoadGenerator,
+    Server,
     cpu_seconds_of,
+    define_bodies,
     free_port,
     machine,
     median,
     percentile,
     process_tree,
+    run_wrk,
     stop,
     table,
     wait_listening,
 )
-from bench.load import OURS_EXPECT, Server, define_bodies, run_wrk  # noqa: E402
 
 CANDIDATES = ("waitress-4", "waitress-8", "waitress-16", "gunicorn-1x8", "gunicorn-1x16", "gunicorn-2x8")
 
@@ -100,8 +102,8 @@ def start(candidate: Candidate, app: str, fake: Any, url: str, workdir: Path) ->
     from tests.support.bot import bot_env
 
     threads = str(candidate.threads)
-    settings = {"WEB_THREADS": threads, "QUIZ_ADMINS": burst_bench.ADMIN}
-    settings["QUIZ_TIMEZONE"] = burst_bench.noon_zone()
+    settings = {"WEB_THREADS": threads, "QUIZ_ADMINS": harness.ADMIN}
+    settings["QUIZ_TIMEZONE"] = harness.noon_zone()
     log = workdir / f"{candidate.name}-{app}.log"
     if candidate.server == "waitress" and app == "ours":
         bot = BotProcess(fake, url, settings, log_path=log)
@@ -147,21 +149,21 @@ class Clicks:
 def click_burst(server: Server, fake: Any, url: str | None, load: LoadGenerator, users: int) -> Clicks:
     """The click burst of bench/clicks.py against `server` (for ours: on a quiz it posts first)."""
     if url is not None:
-        quiz_id, ts = burst_bench.post_quiz(f"http://127.0.0.1:{server.port}", fake)
+        quiz_id, ts = harness.post_quiz(f"http://127.0.0.1:{server.port}", fake)
     else:
         quiz_id, ts = 1, "1.0"
-    clicks = burst_bench.make_clicks(users, random.Random(f"{server.about}-{users}"))
+    clicks = harness.make_clicks(users, random.Random(f"{server.about}-{users}"))
     tag = server.about.replace("-", "_")
-    clicks = [burst_bench.Click(c.user, c.choice, f"act-{c.user}-{tag}-{i}") for i, c in enumerate(clicks)]
-    warm = [burst_bench.Click(f"UW{i:03d}", i % 4, f"warm-UW{i:03d}-{tag}") for i in range(100)]
-    load.fire(server.port, burst_bench.signed(fake, 999_999 if url else quiz_id, ts, warm), 50)
+    clicks = [harness.Click(c.user, c.choice, f"act-{c.user}-{tag}-{i}") for i, c in enumerate(clicks)]
+    warm = [harness.Click(f"UW{i:03d}", i % 4, f"warm-UW{i:03d}-{tag}") for i in range(100)]
+    load.fire(server.port, harness.signed(fake, 999_999 if url else quiz_id, ts, warm), 50)
     pids = process_tree(server.pid)
     cpu = cpu_seconds_of(pids)
-    got = load.fire(server.port, burst_bench.signed(fake, quiz_id, ts, clicks), 50)
+    got = load.fire(server.port, harness.signed(fake, quiz_id, ts, clicks), 50)
     problems: list[str] = []
     if url is not None:
-        replies = burst_bench.wait_replies(fake, "/response/act-", len(clicks), timeout=300)
-        problems = burst_bench.verify(url, quiz_id, clicks, replies)
+        replies = harness.wait_replies(fake, "/response/act-", len(clicks), timeout=300)
+        problems = harness.verify(url, quiz_id, clicks, replies)
     cpu = cpu_seconds_of(pids) - cpu
     if any(s != 200 for s in got.status):
         problems.append(f"{sum(s != 200 for s in got.status)} non-200")
@@ -202,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for candidate in candidates:
             fake = SlackStandIn()
-            fake.join(burst_bench.CHANNEL)
+            fake.join(harness.CHANNEL)
             bodies = define_bodies("drain", fake)
             with tempfile.TemporaryDirectory(prefix="study-lab-servers-") as tmp:
                 workdir = Path(tmp)

@@ -5,9 +5,11 @@ Run from the repository root (a full run takes about eleven minutes)::
     .venv/bin/python bench/soak.py                  # 10 minutes at 100 requests a second
     .venv/bin/python bench/soak.py --quick          # 2 minutes
     .venv/bin/python bench/soak.py --minutes 30 --rate 200
+    MALLOC_ARENA_MAX=2 .venv/bin/python bench/soak.py --quick   # the bot inherits the environment
+    .venv/bin/python bench/soak.py --quick --root ../study-lab-before   # another checkout's bot
 
 The bot runs as production runs it, `python -m bot` in a process of its own
-(`bench._common.BotProcess`: SQLite in a temporary directory, its Web API and response_urls
+(`bench.harness.BotProcess`: SQLite in a temporary directory, its Web API and response_urls
 pointed at a `SlackStandIn` in this process), with U100 as its quiz admin and the bot in five
 channels, each with a counted quiz posted by a signed `/quiz now` (in a time zone where it is
 about noon, so the quizzes stay open).
@@ -22,7 +24,7 @@ answer, and one click in four a repeat that is told "already answered"), `/leade
 Memory: the bot's resident set (VmRSS from /proc) every five seconds: idle (after start-up,
 before any traffic), after the first minute of traffic, the peak (and the kernel's high-water mark
 VmHWM) and at the end.  After the first minute and at the end it is also split, approximately,
-by where it lives (`bench._common.rss_parts`): malloc's main heap, its other arenas, other
+by where it lives (`bench.harness.rss_parts`): malloc's main heap, its other arenas, other
 anonymous memory (Python's own object arenas, thread stacks) and mapped files; with the bot's
 thread count.  The target (issue 10): the end within 5% of the value after the first minute.
 Also reported: requests by kind with their p50/p99 and errors, the bot's CPU, and the rows
@@ -49,20 +51,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 
 from sqlalchemy import create_engine, func, select
 
-from bench._common import (
+from bench.harness import (
+    ROOT,
     BotProcess,
     cpu_seconds_of,
+    define_texts,
     machine,
     ms,
+    noon_zone,
     percentile,
+    post_quiz,
     print_verdicts,
     rss_mib,
     rss_parts,
     status_value,
     table,
 )
-from bench.clicks import noon_zone, post_quiz
-from bench.load import define_texts
 from bot.standin import SlackStandIn
 from bot.storage.tables import answers, lookups
 from tests.support.bot import click_body, command_body, sign
@@ -197,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=100.0, help="requests a second, all kinds together")
     parser.add_argument("--quick", action="store_true", help="2 minutes")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout whose bot is soaked (default: this one)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.minutes = min(args.minutes, 2.0)
@@ -215,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="study-lab-soak-") as tmp:
         url = f"sqlite:///{tmp}/study-lab.db"
         env = {"QUIZ_ADMINS": ADMIN, "QUIZ_TIMEZONE": noon_zone()}
-        bot = BotProcess(fake, url, env, log_path=Path(tmp) / "bot.log")
+        bot = BotProcess(fake, url, env, log_path=Path(tmp) / "bot.log", root=args.root.resolve())
         pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
         try:
             quizzes = post_quizzes(bot, fake)

@@ -5,7 +5,6 @@ Run from the repository root (a full run takes about three and a half minutes, -
     .venv/bin/python bench/week.py             # 1,000 channels, three DST weeks
     .venv/bin/python bench/week.py --quick     # 200 channels, the same weeks
     .venv/bin/python bench/week.py --channels 300 --scenario autumn
-    .venv/bin/python bench/week.py --workspaces 10000   # bench/week_workspaces.py: OAuth, PostgreSQL
 
 Nothing sleeps and no scheduler thread runs.  For each scenario (a week or so around DST
 changes, listed below) the real runtime is built (`bot.runtime.build_runtime`: SQLite in a
@@ -48,13 +47,10 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -62,7 +58,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    DAY_SETS,
+    TIMES,
+    ZONES,
+    Expected,
+    dst_changes,
+    expected_slots,
+    fire_times,
+    machine,
+    matched_slots,
+    table,
+)
 from bot.domain.slots import Schedule, parse_days, parse_time  # noqa: E402
 from bot.jobs import quiz_trigger, results_trigger  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
@@ -74,30 +81,6 @@ from tests.support.bot import FakeClock, SlackStandIn, bot_env, load_settings  #
 
 SEED = 20261025
 
-ZONES = (
-    "Europe/Berlin",
-    "Europe/London",
-    "Europe/Dublin",  # negative DST in tzdata: winter is the "daylight" offset
-    "Africa/Cairo",  # autumn change at midnight: 23:xx repeats
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/St_Johns",  # -03:30
-    "America/Havana",  # changes at midnight: 00:xx is skipped in spring, repeated in autumn
-    "America/Santiago",  # changes at midnight
-    "America/Sao_Paulo",  # no DST
-    "Australia/Sydney",
-    "Australia/Adelaide",  # +10:30 / +09:30
-    "Australia/Lord_Howe",  # a 30-minute DST change
-    "Pacific/Auckland",
-    "Pacific/Chatham",  # +13:45 / +12:45
-    "Asia/Kolkata",  # +05:30, no DST
-    "Asia/Kathmandu",  # +05:45, no DST
-    "Asia/Tokyo",
-    "UTC",
-)
-TIMES = ("02:30", "00:30", "09:30", "23:30", "01:45", "03:00", "00:00", "08:00", "12:00", "17:45")
-DAY_SETS = ("daily", "sun", "mon-fri", "sat,sun", "mon,wed,fri")
 ANSWERING = 4  # every 4th channel answers its quizzes
 RECOVER_EVERY = timedelta(minutes=10)
 
@@ -152,64 +135,6 @@ def make_schedules(count: int) -> list[Schedule]:
         clock = parse_time(at)
         assert clock is not None
         out.append(Schedule(f"C{i:04d}", clock, ZONES[i % len(ZONES)], parse_days(days)))
-    return out
-
-
-@dataclass(frozen=True)
-class Expected:
-    channel: str
-    day: date  # the local date of the slot
-    instant: datetime | None  # None: the local time does not exist that day (the trigger decides)
-    kind: str  # "normal", "repeat" (a local time that happens twice) or "gap"
-
-
-def wall_time_kind(day: date, at: dtime, zone: ZoneInfo) -> tuple[str, datetime]:
-    naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=zone)  # fold=0: the earlier instant of a repeated time
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        return "gap", first.astimezone(UTC)
-    if first.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
-        return "repeat", first.astimezone(UTC)
-    return "normal", first.astimezone(UTC)
-
-
-def expected_slots(schedule: Schedule, start: datetime, end: datetime) -> list[Expected]:
-    zone = schedule.zone
-    out = []
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    while day <= end.astimezone(zone).date() + timedelta(days=1):
-        if day.weekday() in schedule.days:
-            kind, instant = wall_time_kind(day, schedule.at, zone)
-            if start <= instant < end:
-                out.append(Expected(schedule.channel_id, day, None if kind == "gap" else instant, kind))
-        day += timedelta(days=1)
-    return out
-
-
-def fire_times(trigger: Any, start: datetime, end: datetime) -> list[datetime]:
-    """Every fire time in [start, end), asked for as APScheduler asks: (previous fire, now)."""
-    out: list[datetime] = []
-    fire = trigger.get_next_fire_time(None, start)
-    while fire is not None and fire < end:
-        out.append(fire.astimezone(UTC))
-        fire = trigger.get_next_fire_time(fire, fire)
-    return out
-
-
-def dst_changes(start: datetime, end: datetime) -> list[str]:
-    """Each zone's offset changes in [start, end), as local wall clocks ("02:00 → 03:00")."""
-    out = []
-    for name in ZONES:
-        zone = ZoneInfo(name)
-        moment = start
-        offset = moment.astimezone(zone).utcoffset()
-        while moment < end:
-            moment += timedelta(minutes=15)  # every zone here changes on a quarter hour (UTC)
-            new = moment.astimezone(zone).utcoffset()
-            if new != offset and new is not None and offset is not None:
-                before, after = moment.replace(tzinfo=None) + offset, moment.replace(tzinfo=None) + new
-                out.append(f"{name} {after:%a %d %b}: {before:%H:%M} → {after:%H:%M}")
-                offset = new
     return out
 
 
@@ -371,34 +296,6 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- checking ------------------------------------------------------------------------------------
-
-
-def matched_slots(
-    expected: list[Expected],
-    posts_by_day: dict[tuple[str, date], list[Any]],
-    describe: Callable[[str], str],
-    counts: Counter[str],
-    problems: dict[str, list[str]],
-) -> Iterator[tuple[Expected, Any]]:
-    """Each expected slot with its first post, when it has one (both week benches judge the time).
-
-    Counts slots never posted, local dates posted twice, and posts on a day without a slot (once
-    every slot has been yielded)."""
-    wanted = {(e.channel, e.day): e for e in expected}
-    for key, e in wanted.items():
-        got = posts_by_day.get(key, [])
-        if not got:
-            counts["missing"] += 1
-            problems["slot never posted"].append(f"{e.channel} {describe(e.channel)} on {e.day} ({e.kind})")
-            continue
-        if len(got) > 1:
-            counts["duplicates"] += len(got) - 1
-            problems["local date posted twice"].append(f"{e.channel} {e.day}: {[r.slot for r in got]}")
-        yield e, got[0]
-    for key, got in posts_by_day.items():
-        if key not in wanted:
-            counts["extra"] += len(got)
-            problems["posted on a day without a slot"].append(f"{key[0]} {key[1]}: {[r.slot for r in got]}")
 
 
 def verify(outcome: Outcome, fake: Any, storage: Any, by_channel: dict[str, Schedule], settings: Any) -> None:
@@ -629,19 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--catch-ups", type=int, default=3, help="catch_up calls (restarts) per scenario")
     parser.add_argument("--quick", action="store_true", help="200 channels: every zone and time, daily")
-    parser.add_argument(
-        "--workspaces",
-        type=int,
-        help="instead: N workspaces installed through OAuth, one channel each, on PostgreSQL "
-        "(bench/week_workspaces.py, issue 11)",
-    )
-    args, rest = parser.parse_known_args(argv)
-    if args.workspaces:
-        from bench.week_workspaces import main as week_of_workspaces
-
-        return week_of_workspaces([f"--workspaces={args.workspaces}", *rest])
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args = parser.parse_args(argv)
     if args.quick:
         args.channels = min(args.channels, 200)
     strays = args.strays if args.strays is not None else (100 if args.quick else 400)

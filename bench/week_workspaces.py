@@ -31,7 +31,7 @@ channel's local day that were already due; those belong to days before the windo
 out of every check.
 
 Checked (any failure exits 1): the slots expected, computed independently from the schedules with
-zoneinfo (`bench.week.expected_slots`: one per local date on a schedule day at the local time, the
+zoneinfo (`bench.harness.expected_slots`: one per local date on a schedule day at the local time, the
 first of two in an autumn repeat, a spring time that does not exist once at whatever the trigger
 yields), each posted exactly once (quiz messages in the stand-in per channel, and quiz rows per
 workspace, channel and slot), none missing, each at its fire time (the row's posted_at), every
@@ -73,8 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # this checkout's bot and tests, whatever else is installed
     sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, reset_postgres, table  # noqa: E402
-from bench.week import (  # noqa: E402
+from bench.harness import (  # noqa: E402
     DAY_SETS,
     TIMES,
     ZONES,
@@ -82,7 +81,10 @@ from bench.week import (  # noqa: E402
     dst_changes,
     expected_slots,
     fire_times,
+    machine,
     matched_slots,
+    reset_postgres,
+    table,
 )
 from bot.domain.slots import Schedule, parse_days, parse_time  # noqa: E402
 from bot.domain.workspace import Workspace  # noqa: E402

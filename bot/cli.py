@@ -44,7 +44,6 @@ from bot.domain.lookup import Lookup
 from bot.domain.text import quantity
 from bot.domain.workspace import Workspace
 from bot.logs import setup_logging
-from bot.malloc import limit_arenas
 from bot.slack.installations import delete_installations
 from bot.startup import StartupError
 from bot.storage import Storage
@@ -428,7 +427,6 @@ def run(settings: Settings) -> int:
     from bot.slack.server import serve
     from bot.startup import check_before_start, start_failed, start_line
 
-    limit_arenas()  # before any thread starts
     setup_logging(
         settings.log_level,
         [settings.bot_token, settings.signing_secret, settings.app_token, settings.client_secret],
@@ -477,7 +475,6 @@ def playground(port: int | None, glossary: str | None, database: str | None = No
     level = (os.environ.get("LOG_LEVEL", "").strip() or "WARNING").upper()
     level = level if level in logging.getLevelNamesMapping() else "WARNING"
     setup_logging(level, [])  # anything shaped like a token is masked from the start
-    limit_arenas()  # before any thread starts
     try:
         running = run_playground(port, glossary, database)
     except NotAPlaygroundDatabase as exc:

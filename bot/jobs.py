@@ -28,7 +28,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import malloc
 from bot.config import Settings
 from bot.domain.slots import DAY_NAMES, StoredSchedule, next_fire
 from bot.services import Services
@@ -129,7 +128,6 @@ class Jobs:
             "glossary": (services.overlays.refresh, 2),  # the file, and approved suggestions
             "sync": (self.sync, 30),
             "retention": (services.workspaces.purge_due, 3600),
-            "memory": (malloc.trim, malloc.TRIM_SECONDS),  # see bot.malloc
         }
         for name, (func, seconds) in every.items():
             # A job that raises is logged by APScheduler and runs again next time.

@@ -10,7 +10,6 @@ ever compared within one workspace (Grid user ids span the org's workspaces).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +33,6 @@ class Workspace:
         return not self.team_id and bool(self.enterprise_id)
 
     @classmethod
-    @lru_cache(maxsize=4096)  # one per request: the same few values, and a frozen result
     def of_install(
         cls, team_id: str | None, enterprise_id: str | None, is_enterprise_install: bool
     ) -> Workspace:

@@ -26,11 +26,5 @@ from bot.listeners.context import Attach, BotContext
 
 def register_listeners(app: App, bot: BotContext) -> None:
     app.use(Attach(bot))
-    # Bolt tries listeners in the order they were added, building each one's arguments to
-    # match it (about 20 us apiece), so the two busiest come first: `/define`, and quiz
-    # clicks, which arrive in bursts (`bench/load.py`, `bench/clicks.py`).  No two
-    # listeners match the same request.
-    app.command("/define")(define.define)
-    app.action(quiz.ANSWER_ACTIONS)(quiz.answer_quiz)
     for feature in (define, explain, quiz, leaderboard, home, suggest, uninstall):
         feature.register(app)

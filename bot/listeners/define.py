@@ -18,9 +18,7 @@ def define(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """`/define TEXT`: the private answer is the acknowledgement itself."""
     services, ws = bot_of(context).services, payload.workspace(context)
     answer = services.definitions.define(ws, payload.command_text(command), services.suggestions.enabled(ws))
-    # Bolt sends a text that starts with "{" as a JSON body: the remembered answer's own JSON,
-    # serialised once, rather than its blocks serialised again on every asking.
-    ack(answer.private_reply)
+    ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
 
 
 def show_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -68,7 +66,8 @@ def home_pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    """The glossary's buttons and menus; `/define` itself is registered first of all, by `register_listeners`."""
+    """`/define`, and the glossary's buttons and menus."""
+    app.command("/define")(define)
     app.action(re.compile(rf"^{ids.DEFINE_SHOW}_\d+$"))(show_term)
     app.action(ids.DEFINE_PICK)(show_term)
     app.action(re.compile(rf"^{ids.DEFINE_SHARE}(_\d+)?$"))(share_term)

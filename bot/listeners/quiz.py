@@ -205,5 +205,6 @@ ANSWER_ACTIONS = re.compile(rf"^{ids.QUIZ_ANSWER}_\d+$")
 
 
 def register(app: App) -> None:
-    """`/quiz`; the answer buttons are registered first of all, by `register_listeners`."""
+    """`/quiz` and the quiz's answer buttons."""
     app.command("/quiz")(quiz)
+    app.action(ANSWER_ACTIONS)(answer_quiz)

@@ -2,22 +2,13 @@
 
 The lookup itself is pure (`bot.domain.lookup`); this adds the workspace's glossary,
 the answer's blocks, and the statistics the glossary's owners read (buffered,
-so a `/define` never waits for the database).  An answer depends only on the
-glossary snapshot and the text, so the last `ANSWERS_KEPT` answers are
-remembered by snapshot and text (`Memo`; a reload or an overlay is a new
-snapshot, so nothing goes stale): a text asked again costs a dictionary read,
-and every asking is still recorded.
+so a `/define` never waits for the database).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,45 +22,12 @@ from bot.views import blocks
 from bot.views.terms import explain_blocks, explain_text
 
 log = logging.getLogger(__name__)
-ANSWERS_KEPT = 1024  # remembered answers, all workspaces together (about 2.5 KiB each)
-MEMO_TEXT = 200  # longer texts are answered afresh each time, not remembered
-
-
-class Memo:
-    """Values by key, at most `size` of them, the oldest dropped first.
-
-    Not a cachetools cache: those are not thread-safe, so every read would take a lock and their
-    bookkeeping, on every `/define`.  Here a read is one `dict.get`, atomic under the GIL; only a
-    write (a text not seen before) takes the lock.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        return self._items.get(key)
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            while len(self._items) >= self.size:
-                del self._items[next(iter(self._items))]
-            self._items[key] = value
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass(frozen=True)
 class Answer:
     text: str  # the fallback text, escaped
     blocks: blocks.Blocks
-
-    @cached_property
-    def private_reply(self) -> str:
-        """The answer as the JSON body of a private reply, serialised once (answers are remembered)."""
-        return json.dumps({"response_type": "ephemeral", "text": self.text, "blocks": self.blocks})
 
 
 @dataclass(frozen=True)
@@ -83,17 +41,10 @@ class Found:
 class Definitions:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self._answers = Memo(ANSWERS_KEPT)
 
     def define(self, ws: Workspace, typed: str, suggest: bool = False) -> Answer:
         """The answer to `/define TEXT`; `suggest`: the workspace takes suggestions (offer them)."""
-        loaded = self.core.glossary(ws)
-        key = (loaded.serial, typed, suggest)  # the serial, not the snapshot: nothing pins it
-        found: Found | None = self._answers.get(key)
-        if found is None:
-            found = self._find(loaded, typed, suggest)
-            if len(typed) <= MEMO_TEXT:
-                self._answers.put(key, found)
+        found = self._find(self.core.glossary(ws), typed, suggest)
         for term, query in found.lookups:
             self._record(ws, term, query)
         return found.answer

@@ -16,7 +16,6 @@ import json
 import logging
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,8 +25,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from waitress.adjustments import Adjustments
 from waitress.server import create_server
+
+from bot.storage.engine import WRITES
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -38,25 +38,12 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 EVENTS_PATH = "/slack/events"
 SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
-# An answer is written by its request thread and sent by the server's loop, in one send. waitress
-# sends what a request thread has written once it holds `send_bytes`.  At its default (1) the
-# request thread sends the status line and headers in one system call and the body in a second.  At
-# 512 (more than a status line and headers) the request thread sent both in one; but under load 16
-# request threads then each sent for themselves, dropping and retaking the GIL around every send. At
-# 18,000 (waitress's former default, more than an answer holds: a longer one is sent as it is
-# written) the loop, which the request wakes when it ends anyway, sends each answer in one system
-# call, many connections' answers in one pass. `/define` at 32 connections, with `bench/load.py`'s
-# servers and client, alternating in one run: 2,948 req/s at 512, 3,280 at 18,000; 2,371 and 2,668
-# at 4 connections; one request at a time the extra hand-over costs 8% (2,450 and 2,251).  The
-# setting is deprecated but still read by waitress 3; `_one_send()` leaves it out should a release
-# drop it.
-SEND_BYTES = 18_000
 
 
 def health(engine: Engine, connected: Callable[[], bool] | None = None) -> tuple[bool, dict[str, str]]:
     checks: dict[str, str] = {}
     try:
-        with engine.connect() as conn:
+        with engine.connect().execution_options(**{WRITES: False}) as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except SQLAlchemyError:
@@ -97,23 +84,16 @@ def make_wsgi(app: App | None, engine: Engine, connected: Callable[[], bool] | N
 
 def make_server(wsgi: Any, host: str, port: int, threads: int = 16) -> Any:
     """A waitress server (not yet serving); `.effective_port` tells the port when 0 was asked."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "send_bytes", DeprecationWarning)
-        return create_server(
-            wsgi,
-            host=host,
-            port=port,
-            threads=threads,
-            max_request_body_size=MAX_BODY,
-            ident="study-lab",
-            connection_limit=1000,
-            channel_timeout=30,
-            **_one_send(),
-        )
-
-
-def _one_send() -> dict[str, Any]:
-    return {"send_bytes": SEND_BYTES} if hasattr(Adjustments, "send_bytes") else {}
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_BODY,
+        ident="study-lab",
+        connection_limit=1000,
+        channel_timeout=30,
+    )
 
 
 def run_until_closed(server: Any, closing: threading.Event) -> None:

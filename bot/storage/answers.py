@@ -43,12 +43,12 @@ class Answers:
         query = select(answers.c.choice).where(
             in_workspace(answers, ws), answers.c.quiz_id == quiz_id, answers.c.user_id == user_id
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return conn.execute(query).scalar_one_or_none()
 
     def tally(self, quiz_id: int) -> tuple[int, int]:
         """(answered, right) for one quiz."""
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
                 select(func.count(), right_answers(answers.c.correct)).where(answers.c.quiz_id == quiz_id)
             ).one()
@@ -56,7 +56,7 @@ class Answers:
 
     def week_scores(self, ws: Workspace, channel_id: str, week: Week) -> list[Score]:
         """Points and answers of everyone who answered a counted quiz in the channel that week."""
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(self._week_query(ws, channel_id, week)).all()
             streaks = self._streaks(conn, ws, channel_id, [r.user_id for r in rows], week.end)
         return [Score(r.user_id, int(r.points), int(r.answered), streaks.get(r.user_id, 0)) for r in rows]
@@ -75,7 +75,7 @@ class Answers:
             func.row_number().over(order_by=order).label("position"),
         ).subquery("ranked")
         query = select(ranked).where(or_(ranked.c.position <= limit, ranked.c.user_id == user_id))
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(query.order_by(ranked.c.position)).all()
             streaks = self._streaks(conn, ws, channel_id, [r.user_id for r in rows], week.end)
         standings = [
@@ -86,7 +86,7 @@ class Answers:
         return [s for s, r in zip(standings, rows, strict=True) if r.position <= limit], mine
 
     def week_has_scores(self, ws: Workspace, channel_id: str, week: Week) -> bool:
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return conn.execute(select(self._week_query(ws, channel_id, week).exists())).scalar_one()
 
     def _week_query(self, ws: Workspace, channel_id: str, week: Week) -> Select[Any]:
@@ -153,13 +153,13 @@ class Answers:
         )
         if channel_id is not None:
             query = query.where(answers.c.channel_id == channel_id)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [(r.term, int(r.wrong)) for r in conn.execute(query)]
 
     def progress(self, ws: Workspace, user_id: str) -> Progress:
         """A user's channel quiz answers in the workspace: counts and current streak across channels."""
         mine = (in_workspace(answers, ws), answers.c.user_id == user_id)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             total, right = conn.execute(
                 select(func.count(), right_answers(answers.c.correct)).where(*mine)
             ).one()
@@ -178,5 +178,5 @@ class Answers:
             .where(in_workspace(answers, ws), answers.c.user_id == user_id)
             .distinct()
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return sorted(conn.execute(query).scalars())

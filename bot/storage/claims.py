@@ -56,7 +56,7 @@ def retake(
 def holds(db: Database, table: Table, claim: Claim, taken_after: datetime) -> bool:
     """Whether `claim` is still current: not retaken by another process, not yet finished, and
     taken after `taken_after`, so that what follows (one call to Slack) ends within its lease."""
-    with db.begin() as conn:
+    with db.read() as conn:
         row = conn.execute(
             select(table.c.state, table.c.fence, table.c.claimed_by, table.c.claimed_at).where(
                 table.c.id == claim.id

@@ -55,7 +55,7 @@ class Closes:
             )
 
     def state_of(self, quiz_id: int) -> QuizState | None:
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             state = conn.execute(select(quizzes.c.state).where(quizzes.c.id == quiz_id)).scalar_one_or_none()
         return QuizState(state) if state is not None else None
 

@@ -29,7 +29,7 @@ class LiveCounts:
         n = select(func.count()).where(answers.c.quiz_id == quizzes.c.id).correlate(quizzes).scalar_subquery()
         open_counts = select(quizzes, n.label("n")).where(quizzes.c.state == QuizState.POSTED).subquery()
         query = select(open_counts).where(open_counts.c.n != open_counts.c.shown_count)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [(quiz_record(r), int(r.n)) for r in conn.execute(query)]
 
     def claim_update(self, quiz_id: int, count: int, now: datetime, min_interval: timedelta) -> bool:

@@ -17,13 +17,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.workspace import Workspace
-from bot.storage.engine import open_engine
+from bot.storage.engine import WRITES, open_engine
 from bot.storage.migrate import migrate
 
 
 class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._reader = engine.execution_options(**{WRITES: False})  # same pool, same events
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -38,7 +39,17 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
+        """A transaction that may write (on SQLite, `BEGIN IMMEDIATE`: it takes the write lock now)."""
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A transaction that only reads (on SQLite, a deferred `BEGIN`: it waits for no writer).
+
+        Writing in one is a mistake: SQLite may refuse it with "database is locked".
+        """
+        with self._reader.begin() as conn:
             yield conn
 
     def insert(self, table: Table) -> Any:

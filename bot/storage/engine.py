@@ -1,35 +1,33 @@
 """Opening the database: one engine per process, configured for concurrent use.
 
 SQLite (the default) gets WAL mode, a busy timeout, and transactions that say
-up front whether they will write.  A transaction whose first statement is a
-plain SELECT is a reader: a deferred `BEGIN`, which in WAL mode reads a
-snapshot without waiting for anyone.  Any other first statement (a write, or a
-SELECT ... FOR UPDATE, which storage uses for read-then-write transactions, as
-PostgreSQL needs too) makes a writer: `BEGIN IMMEDIATE`, queued on a process
-lock, so two writers queue instead of failing with "database is locked" and
-without the busy handler's growing sleeps.  A reader that writes after all is
-upgraded (and logged): SQLite refuses that upgrade if another connection wrote
-since the reader began.
+up front whether they will write, following SQLAlchemy's documented pysqlite
+recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver's
+own transaction handling is turned off and a "begin" event listener emits the
+BEGIN.  Which BEGIN is the caller's choice, made with the `WRITES` execution
+option (`Database.read()` sets it to False):
 
-Readers used to queue on the writer lock too.  With every `/define` reading a
-workspace setting, sixteen request threads convoyed on it: a thread woken to
-take the lock must then wait for the GIL, so the lock stayed held across GIL
-hand-offs (`bench/load.py`).
+* a writer (the default) begins with `BEGIN IMMEDIATE`, taking SQLite's write
+  lock up front; a deferred transaction that later writes can fail at once with
+  "database is locked" when another connection wrote meanwhile;
+* a reader begins with a deferred `BEGIN`, which in WAL mode reads a snapshot
+  without waiting for any writer.
 
 PostgreSQL gets pre-ping, so connections broken by a server restart are
-replaced.  `UtcDateTime` stores aware datetimes as naive UTC in both.
+replaced, and ignores `WRITES` (its transactions lock rows as they go; storage
+uses SELECT ... FOR UPDATE where it reads before writing).  `UtcDateTime` stores
+aware datetimes as naive UTC in both.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Select, TypeDecorator, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 log = logging.getLogger(__name__)
@@ -77,7 +75,7 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # transactions are begun by the hooks below
+        dbapi_conn.isolation_level = None  # the driver's own BEGIN off: `_sqlite_begin` emits it
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA busy_timeout=30000")
         _use_wal(cursor)
@@ -86,47 +84,17 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
-    # This process's writers queue on a Python lock for SQLite's write lock:
-    # SQLite's busy handler polls with sleeps that grow to 100 ms, which gives long
-    # tails when several threads wait at once.  Other processes still wait in it.
-    writer = threading.Lock()
-
-    def take_writer(conn: Connection) -> None:
-        if not writer.acquire(timeout=30):
-            raise sqlite3.OperationalError("database is locked (30 s waiting in this process)")
-        conn.info[_HOLDS_WRITER] = True
-
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Connection) -> None:
-        conn.info[_STATE] = _PENDING  # BEGIN waits for the first statement, which says which kind
+        writes = conn.get_execution_options().get(WRITES, True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sqlite_statement(
-        conn: Connection, cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+        conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
     ) -> None:
         if len(statement) > 2 * OVERSIZED and statement.count("?") > OVERSIZED:
             conn.info[_OVERSIZED] = True
-        state = conn.info.get(_STATE)
-        if state is None or state == _WRITER:
-            return  # no transaction (DDL in autocommit), or already a writer
-        if not _writes(statement, context):
-            if state == _PENDING:
-                cursor.execute("BEGIN")
-                conn.info[_STATE] = _READER
-            return
-        take_writer(conn)
-        try:
-            if state == _PENDING:
-                # Take the write lock up front: a deferred transaction that later writes
-                # can fail at once with "database is locked".
-                cursor.execute("BEGIN IMMEDIATE")
-            elif not getattr(context, "isddl", False):  # schema set-up checks, then creates: expected
-                log.warning("a transaction read before writing without FOR UPDATE: %.80s", statement)
-        except BaseException:
-            conn.info.pop(_HOLDS_WRITER, None)
-            writer.release()
-            raise
-        conn.info[_STATE] = _WRITER
 
     # SQLite keeps each connection's last 128 prepared statements.  A statement with a long
     # IN list is a new statement for every length, and big: a week's leaderboard names every
@@ -138,60 +106,17 @@ def open_engine(url: str, pool_size: int = 10) -> Engine:
         if record.info.pop(_OVERSIZED, False):
             raise DisconnectionError("closing a connection that cached an oversized statement")
 
-    # SQLAlchemy announces a commit or rollback before it makes it.  A writer ends its
-    # transaction here, first, and only then lets the next writer in: released any
-    # earlier, the next BEGIN IMMEDIATE would meet SQLite's lock and sleep in its busy
-    # handler.  SQLAlchemy's own commit then finds no transaction open and does nothing;
-    # if ours failed, it tries again and reports the error as usual.
-    @event.listens_for(engine, "commit")
-    def _sqlite_commit(conn: Connection) -> None:
-        _end(conn, "commit")
-
-    @event.listens_for(engine, "rollback")
-    def _sqlite_rollback(conn: Connection) -> None:
-        _end(conn, "rollback")
-
-    def _end(conn: Connection, how: str) -> None:
-        conn.info.pop(_STATE, None)
-        if conn.info.pop(_HOLDS_WRITER, False):
-            try:
-                getattr(conn.connection.dbapi_connection, how)()
-            except sqlite3.Error:
-                pass  # SQLAlchemy's own commit or rollback meets it again, and reports it
-            finally:
-                writer.release()
-
     return engine
 
 
-_STATE, _HOLDS_WRITER, _OVERSIZED = "sqlite_transaction", "holds_writer", "sqlite_oversized"
+WRITES = "study_lab_writes"  # execution option: False begins a SQLite transaction as a reader
+_OVERSIZED = "sqlite_oversized"
 SQLITE_POOL = 32  # pooled SQLite connections (and as many more on demand)
 # Each pooled connection keeps a page cache of its own, which fills as the database grows: at
 # SQLite's default (2,000 KiB) the pool's caches could reach 128 MB.  A soak's hot pages fit in
 # 512 KiB, and a miss is a read from the operating system's cache (`bench/soak.py`).
 SQLITE_CACHE_KIB = 512
 OVERSIZED = 200  # bound parameters in one statement beyond which its connection is replaced
-_PENDING, _READER, _WRITER = "pending", "reader", "writer"
-
-
-def _writes(statement: str, context: Any) -> bool:
-    """Whether a statement may write, or is a read that locks (SELECT ... FOR UPDATE / FOR SHARE).
-
-    Unknown statements count as writes: the safe side, if not the fast one.
-    """
-    if "slack_" in statement:
-        return True  # slack_sdk's OAuth stores read, then write, without FOR UPDATE
-    compiled = getattr(context, "compiled", None)
-    if compiled is not None and not getattr(context, "isddl", False):
-        if context.is_crud:
-            return True
-        element = getattr(compiled, "statement", None)
-        if isinstance(element, Select):
-            return element._for_update_arg is not None
-    head = statement.lstrip()[:6].upper()
-    if head == "PRAGMA":
-        return "=" in statement  # PRAGMA table_info(...) reads; PRAGMA x=y sets
-    return head != "SELECT"
 
 
 def _use_wal(cursor: Any) -> None:

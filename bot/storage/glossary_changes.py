@@ -36,7 +36,7 @@ class Overlay:
 
     def _changes(self, *where: object) -> list[OverlayChange]:
         query = select(glossary_changes).where(*where).order_by(glossary_changes.c.id)  # type: ignore[arg-type]
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [
                 OverlayChange(
                     Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id),
@@ -65,7 +65,7 @@ class Overlay:
         query = select(
             glossary_changes.c.enterprise_id, glossary_changes.c.team_id, func.max(glossary_changes.c.id)
         ).group_by(glossary_changes.c.enterprise_id, glossary_changes.c.team_id)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return {Workspace(team_id=r[1], enterprise_id=r[0]): int(r[2]) for r in conn.execute(query)}
 
     def retire(self, ids: list[int], why: str, now: datetime) -> None:

@@ -35,7 +35,7 @@ class PracticeRecords:
             .select_from(answers.join(quizzes, quizzes.c.id == answers.c.quiz_id))
             .where(in_workspace(answers, ws), answers.c.user_id == user_id)
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             stored = {
                 r.term: Card(r.term, r.box, r.due_at, r.misses, r.updated_at) for r in conn.execute(query)
             }
@@ -87,6 +87,6 @@ class PracticeRecords:
         query = select(func.count(), right_answers(practice_answers.c.correct)).where(
             in_workspace(practice_answers, ws), practice_answers.c.user_id == user_id
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             total, right = conn.execute(query).one()
         return int(total), int(right)

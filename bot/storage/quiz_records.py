@@ -77,7 +77,7 @@ def quiz_record(row: Row[tuple[object, ...]]) -> QuizRecord:
 
 def select_quizzes(db: Database, *where: ColumnElement[bool]) -> list[QuizRecord]:
     """The quizzes matching `where`, oldest first."""
-    with db.begin() as conn:
+    with db.read() as conn:
         return [quiz_record(r) for r in conn.execute(select(quizzes).where(*where).order_by(quizzes.c.id))]
 
 
@@ -129,7 +129,7 @@ class Quizzes:
         query = select(quizzes.c.id).where(
             in_workspace(quizzes, ws), quizzes.c.channel_id == channel_id, quizzes.c.slot == slot
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return conn.execute(query).first() is not None
 
     def history(self, ws: Workspace, channel_id: str) -> list[str]:
@@ -140,7 +140,7 @@ class Quizzes:
             .where(in_workspace(quizzes, ws), quizzes.c.channel_id == channel_id, quizzes.c.counted.is_(True))
             .order_by(quizzes.c.id)
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return list(conn.execute(query).scalars())
 
     def open_in(self, ws: Workspace, channel_id: str) -> list[QuizRecord]:
@@ -203,7 +203,7 @@ class Quizzes:
         query = select(
             quizzes.c.enterprise_id, quizzes.c.team_id, quizzes.c.channel_id, quizzes.c.slot
         ).where(quizzes.c.first_claimed_at >= since)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return {
                 (Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id), r.channel_id, r.slot)
                 for r in conn.execute(query)

@@ -60,7 +60,7 @@ class Schedules:
             return conn.execute(delete(schedules).where(self._one(ws, channel_id))).rowcount > 0
 
     def get(self, ws: Workspace, channel_id: str) -> StoredSchedule | None:
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             row = conn.execute(select(schedules).where(self._one(ws, channel_id))).first()
         return _stored(row) if row is not None else None
 
@@ -80,12 +80,12 @@ class Schedules:
             .where(~gone)
             .order_by(schedules.c.enterprise_id, schedules.c.team_id, schedules.c.channel_id)
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [_stored(r) for r in conn.execute(query)]
 
     def in_workspace(self, ws: Workspace) -> list[StoredSchedule]:
         query = select(schedules).where(in_workspace(schedules, ws)).order_by(schedules.c.channel_id)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [_stored(r) for r in conn.execute(query)]
 
     def record_error(self, ws: Workspace, channel_id: str, error: str | None, now: datetime) -> None:

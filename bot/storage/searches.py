@@ -106,7 +106,7 @@ class LookupStats:
             .order_by(n.desc(), column)
             .limit(limit)
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [(r.name, int(r.n)) for r in conn.execute(query)]
 
 

@@ -83,7 +83,7 @@ class Suggestions:
 
     def get(self, ws: Workspace, suggestion_id: int) -> Suggestion | None:
         query = select(suggestions).where(in_workspace(suggestions, ws), suggestions.c.id == suggestion_id)
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             row = conn.execute(query).first()
         return _suggestion(row) if row is not None else None
 
@@ -94,14 +94,14 @@ class Suggestions:
             .order_by(suggestions.c.id)
             .limit(limit)
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [_suggestion(r) for r in conn.execute(query)]
 
     def count_pending(self, ws: Workspace) -> int:
         query = select(func.count()).where(
             in_workspace(suggestions, ws), suggestions.c.state == SuggestionState.PENDING
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())
 
     def set_review_message(self, suggestion_id: int, channel_id: str, ts: str) -> None:

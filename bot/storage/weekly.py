@@ -94,7 +94,7 @@ class WeeklyPosts:
         query = select(weekly_posts).where(
             weekly_posts.c.state == PostState.CLAIMED, weekly_posts.c.claimed_at < before
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [_post(r) for r in conn.execute(query)]
 
     def done(self, weeks: set[str]) -> set[tuple[Workspace, str, str]]:
@@ -105,7 +105,7 @@ class WeeklyPosts:
             weekly_posts.c.channel_id,
             weekly_posts.c.week,
         ).where(weekly_posts.c.week.in_(sorted(weeks)))
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return {
                 (Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id), r.channel_id, r.week)
                 for r in conn.execute(query)
@@ -117,5 +117,5 @@ class WeeklyPosts:
             weekly_posts.c.channel_id == channel_id,
             weekly_posts.c.week == week,
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())

@@ -74,7 +74,7 @@ class Workspaces:
         return done.rowcount == 1
 
     def get(self, ws: Workspace) -> WorkspaceRecord | None:
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             r = conn.execute(select(workspaces).where(in_workspace(workspaces, ws))).first()
         if r is None:
             return None
@@ -90,7 +90,7 @@ class Workspaces:
         query = select(workspaces.c.enterprise_id, workspaces.c.team_id).order_by(
             workspaces.c.enterprise_id, workspaces.c.team_id
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id) for r in conn.execute(query)]
 
     def set_setting(self, ws: Workspace, name: str, value: str | None, now: datetime) -> None:
@@ -120,7 +120,7 @@ class Workspaces:
         query = select(workspaces.c.enterprise_id, workspaces.c.team_id).where(
             workspaces.c.uninstalled_at < uninstalled_before
         )
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             return [Workspace(team_id=r.team_id, enterprise_id=r.enterprise_id) for r in conn.execute(query)]
 
     def delete_data(self, ws: Workspace, uninstalled_before: datetime | None = None) -> bool:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
-
-import pytest
-from waitress.wasyncore import dispatcher
 
 from bot.standin import Person, SlackStandIn
 from tests.support.bot import RunningBot
@@ -128,26 +124,6 @@ def test_asking_again_gives_the_same_answer_and_counts_again(bot: RunningBot) ->
         time.sleep(0.05)
     assert dict(bot.storage.stats.top_terms(bot.ws, since)) == {"Drain": 4, "RPO": 2, "RTO": 2}
     assert bot.storage.stats.top_misses(bot.ws, since) == [("xyzzy", 2)]
-
-
-def test_an_answer_leaves_in_one_send(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Status line, headers and body in one system call (one TCP segment, not two), made by the
-    server's loop rather than by the request's thread (`bot.slack.server.SEND_BYTES`)."""
-    sent: list[bytes] = []
-    senders: list[str] = []
-    real_send = dispatcher.send
-
-    def send(self: dispatcher, data: bytes, do_close: bool = True) -> int:
-        sent.append(bytes(data))
-        senders.append(threading.current_thread().name)
-        return real_send(self, data, do_close)
-
-    monkeypatch.setattr(dispatcher, "send", send)
-    reply = bot.command("/define", "drain")
-    assert reply.status == 200 and "Share in channel" in reply.body
-    assert len(sent) == 1, [chunk[:40] for chunk in sent]
-    assert sent[0].startswith(b"HTTP/1.1 200 OK") and sent[0].endswith(reply.body.encode())
-    assert senders == ["http"]  # the loop's thread, not a request thread ("waitress-N")
 
 
 def big_glossary_yaml(n: int, categories: int) -> str:

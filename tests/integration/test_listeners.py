@@ -3,7 +3,6 @@ over the real services of a runtime whose Slack is the stand-in."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -41,8 +40,7 @@ def command(text: str, user: str = "U100", channel: str = "C100") -> dict[str, s
 def test_define_answers_in_its_acknowledgement(runtime: Runtime) -> None:
     ack = Recorder()
     define.define(ack=ack, command=command("draen"), context=context_of(runtime))  # type: ignore[arg-type]
-    [call] = ack.calls
-    answer = json.loads(call["args"][0])
+    [answer] = ack.calls
     assert answer["response_type"] == "ephemeral"
     assert "A no-new-work posture" in str(answer["blocks"]) and "Showing *Drain*" in str(answer["blocks"])
 

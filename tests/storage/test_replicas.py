@@ -60,7 +60,6 @@ def test_two_processes_post_once_and_count_every_answer_once(
             "counts",
             "glossary",
             "homes",
-            "memory",
             "recover",
             "retention",
             "sync",

@@ -1,10 +1,11 @@
-"""`bench/load.py`'s verdicts: each target judged on ratios within a round."""
+"""`bench/load.py`'s verdicts: each target judged on ratios within a round; two bots side by side."""
 
 from __future__ import annotations
 
 import math
 
-from bench.load import PBR_FLOOR, Run, paired_ratio, verdicts
+from bench.harness import Run
+from bench.load import BEFORE, DEFAULT_FLOOR, PBR_FLOOR, before_and_after, paired_ratio, verdicts
 
 
 def run(server: str, rps: float, round_no: int, connections: int = 32) -> Run:
@@ -30,3 +31,14 @@ def test_a_ratio_below_the_target_misses() -> None:
     runs = [run("ours", 80, n) for n in range(3)] + [run(PBR_FLOOR, 100, n) for n in range(3)]
     (pbr, _errors) = verdicts(runs, [32])
     assert not pbr[1] and "0.80x" in pbr[0]
+
+
+def test_before_and_after_pairs_both_bots_round_by_round() -> None:
+    runs = [run("ours", 90, 0), run(BEFORE, 100, 0), run(DEFAULT_FLOOR, 30, 0), run(PBR_FLOOR, 120, 0)]
+    runs += [run("ours", 40, 1), run(BEFORE, 50, 1), run(DEFAULT_FLOOR, 20, 1), run(PBR_FLOOR, 50, 1)]
+    lines = before_and_after(runs, [32, 4])
+    assert lines == [
+        "32 conns: ours = 0.80x the req/s of ours (before), p99 1.00x its p99",  # of 0.9 and 0.8
+        "32 conns: ours = 2.00x the default-Bolt floor, 0.75x the pbr floor",
+        "32 conns: ours (before) = 2.50x the default-Bolt floor, 0.83x the pbr floor",
+    ]  # no line for 4 connections: neither bot ran there
