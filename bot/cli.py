@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import views
 from bot.config import ConfigError, Settings, load_offline_settings, load_settings
 from bot.domain.comparisons import compared_terms
 from bot.domain.descriptions import DescriptionIndex
@@ -47,7 +48,6 @@ from bot.logs import setup_logging
 from bot.slack.installations import delete_installations
 from bot.startup import StartupError
 from bot.storage import Storage
-from bot.views import blocks
 
 log = logging.getLogger("bot")
 
@@ -241,7 +241,7 @@ def define(glossary: Glossary, text: str) -> int:
     lookup = Lookup(glossary)
     compared = compared_terms(lookup, text)
     if compared is not None:
-        print(blocks.compare_text(*compared))
+        print(views.terms.compare_text(*compared))
         return 0
     result = find_described(lookup, DescriptionIndex(glossary), text)
     if result.match is not None:
@@ -249,7 +249,7 @@ def define(glossary: Glossary, text: str) -> int:
             print(f"Showing {result.match.term} for '{text}'\n")
         if result.meanings:
             print(f"{result.match.term} has {len(result.meanings)} meanings:\n")
-        print("\n\n".join(blocks.term_text(t) for t in result.meanings or (result.match,)))
+        print("\n\n".join(views.terms.term_text(t) for t in result.meanings or (result.match,)))
         return 0
     if result.suggestions:
         print(

@@ -54,6 +54,14 @@ class Glossary:
     _by_name: dict[str, Term] = field(default_factory=dict, compare=False, repr=False)
     _meanings: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, repr=False)
     _by_key: dict[tuple[str, str], Term] = field(default_factory=dict, compare=False, repr=False)
+    # Terms whose name another entry shares, and each term's related terms once asked for: every
+    # /define card asks both, and normalising names again on each request cost more than the rest
+    # of the card.  Related lists are filled as terms are shown (a dict write is atomic), at most
+    # one per term.
+    _shared: frozenset[Term] = field(default=frozenset(), compare=False, repr=False)
+    _related: dict[tuple[Term, int], tuple[Term, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         index: dict[str, Term] = {}
@@ -70,6 +78,8 @@ class Glossary:
         object.__setattr__(self, "_by_name", index)
         object.__setattr__(self, "_meanings", {k: tuple(v) for k, v in meanings.items()})
         object.__setattr__(self, "_by_key", by_key)
+        shared = {t for t in self.terms if len(self._meanings.get(normalise(t.term), ())) > 1}
+        object.__setattr__(self, "_shared", frozenset(shared))
 
     def get(self, name: str) -> Term | None:
         """The term a key (`key`) names, else the first term whose name or alias normalises to the
@@ -87,7 +97,7 @@ class Glossary:
 
     def shared(self, term: Term) -> bool:
         """Whether another entry has the same name as `term` (a term with several meanings)."""
-        return len(self._meanings.get(normalise(term.term), ())) > 1
+        return term in self._shared
 
     def key(self, term: Term) -> str:
         """What identifies `term` in a button value or a stored question: its name, or, when
@@ -113,6 +123,12 @@ class Glossary:
     def related(self, term: Term, limit: int = 5) -> list[Term]:
         """The see_also terms first, then others of the same category.  A see_also name with
         several meanings stands for those of the term's own category, or else for all of them."""
+        known = self._related.get((term, limit))
+        if known is None:
+            known = self._related[(term, limit)] = tuple(self._find_related(term, limit))
+        return list(known)
+
+    def _find_related(self, term: Term, limit: int) -> list[Term]:
         seen = {id(term)}
         out: list[Term] = []
         candidates: list[Term] = []

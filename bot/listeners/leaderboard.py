@@ -6,10 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot import views
 from bot.domain.workspace import Workspace
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
-from bot.views import blocks, ids
+from bot.views import ids
 
 USAGE = "Use `/leaderboard` for this week or `/leaderboard last` for last week."
 ONLY_HERE = "That leaderboard can only be shared where it was asked for."
@@ -18,12 +19,12 @@ ONLY_HERE = "That leaderboard can only be shared where it was asked for."
 def leaderboard(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     words = payload.command_text(command).lower().split()
     if words and words[0] not in ("last", "this"):
-        ack(response_type="ephemeral", text=USAGE, blocks=blocks.notice_blocks(USAGE))
+        ack(response_type="ephemeral", text=USAGE, blocks=views.quiz.notice_blocks(USAGE))
         return
     bot, channel, user = bot_of(context), payload.channel_id(command), payload.user_id(command)
     board = bot.services.boards.board(payload.workspace(context), channel, user, last=words[:1] == ["last"])
-    shown = blocks.leaderboard_blocks(channel, board.week, board.standings, board.caller, user)
-    ack(response_type="ephemeral", text=blocks.plain(f"Leaderboard {board.week.dates}"), blocks=shown)
+    shown = views.boards.leaderboard_blocks(channel, board.week, board.standings, board.caller, user)
+    ack(response_type="ephemeral", text=views.kit.plain(f"Leaderboard {board.week.dates}"), blocks=shown)
 
 
 def share_board(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

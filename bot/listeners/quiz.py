@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot import views
 from bot.domain.slots import ScheduleError, find_zone, parse_schedule
 from bot.domain.text import escape_mrkdwn
 from bot.domain.workspace import Workspace
@@ -23,7 +24,7 @@ from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.services.core import EXPECTED_FAILURES, failure_text
 from bot.services.learning import DEFAULT_WEEKS, MAX_WEEKS
-from bot.views import blocks, ids, replies
+from bot.views import ids, replies
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class QuizCommand:
 
 
 def _private(text: str) -> dict[str, Any]:
-    return {"response_type": "ephemeral", "text": text, "blocks": blocks.notice_blocks(text)}
+    return {"response_type": "ephemeral", "text": text, "blocks": views.quiz.notice_blocks(text)}
 
 
 def _status_text(cmd: QuizCommand) -> str:

@@ -18,7 +18,7 @@ from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.services.suggestions import Decision
 from bot.views import ids
-from bot.views import suggestions as views
+from bot.views import suggestions as suggestion_views
 
 OFF = "Suggestions are off in this workspace: it has no glossary owners yet (`/quiz owners @someone`)."
 DECIDED = {
@@ -56,7 +56,7 @@ def submit_suggestion(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
         ack(response_action="errors", errors=done.errors)
         return
     review = bot.services.admins.review_channel(ws)
-    ack(response_action="update", view=views.thanks_view(done.suggestion.fields.term, review))
+    ack(response_action="update", view=suggestion_views.thanks_view(done.suggestion.fields.term, review))
     bot.later("announce a suggestion", bot.services.suggestions.announce, done.suggestion)
 
 
@@ -95,11 +95,11 @@ def reject(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
     if not bot.services.suggestions.is_owner(ws, user):
         bot.reply(body, respond, text=DECIDED[Decision.NOT_OWNER])
         return
-    bot.open_modal(ws, body, views.reject_modal(_id(payload.action_value(body)), {}))
+    bot.open_modal(ws, body, suggestion_views.reject_modal(_id(payload.action_value(body)), {}))
 
 
 def submit_rejection(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    reason = payload.form_values(body).get(views.REASON, "").strip()
+    reason = payload.form_values(body).get(suggestion_views.REASON, "").strip()
     _decide(ack, body, context, respond, approve=False, reason=reason or None)
 
 

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+from bot import views
 from bot.domain.quiz import is_valid_choice
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
-from bot.views import blocks
 
 
 class Answering:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def answer(self, ws: Workspace, quiz_id: int, user_id: str, choice: int) -> blocks.Blocks:
+    def answer(self, ws: Workspace, quiz_id: int, user_id: str, choice: int) -> views.kit.Blocks:
         """Store the user's first answer, then say privately whether it was right and why."""
         quiz, outcome = self.core.storage.answers.record(ws, quiz_id, user_id, choice, self.core.clock())
         if quiz is None:
-            return blocks.notice_blocks("I can't find that quiz; nothing was recorded.")
+            return views.quiz.notice_blocks("I can't find that quiz; nothing was recorded.")
         if not is_valid_choice(len(quiz.question.choices), choice):
-            return blocks.notice_blocks("That is not one of this quiz's choices; nothing was recorded.")
+            return views.quiz.notice_blocks("That is not one of this quiz's choices; nothing was recorded.")
         if outcome is None:
-            return blocks.closed_blocks(quiz.question)
+            return views.quiz.closed_blocks(quiz.question)
         if not outcome.stored:
-            return blocks.already_answered_blocks(outcome.choice)
+            return views.quiz.already_answered_blocks(outcome.choice)
         term = self.core.glossary(ws).glossary.get(quiz.question.term)
-        return blocks.feedback_blocks(quiz.question, choice, term, counted=quiz.counted)
+        return views.quiz.feedback_blocks(quiz.question, choice, term, counted=quiz.counted)

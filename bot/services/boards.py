@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import views
 from bot.domain.leaderboard import Standing, Week, parse_week, previous_week, week_containing
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
 from bot.services.people import People
-from bot.views import blocks
 
 TOP = 10  # standings a board shows
 
@@ -36,7 +36,9 @@ class Boards:
         standings, mine = self.core.storage.answers.week_board(ws, channel_id, week, TOP, user_id)
         return Board(week, standings, mine)
 
-    def shared(self, ws: Workspace, value: str, here: str, sharer: str) -> tuple[str, blocks.Blocks] | None:
+    def shared(
+        self, ws: Workspace, value: str, here: str, sharer: str
+    ) -> tuple[str, views.kit.Blocks] | None:
         """The board a share button names (`channel|week`), as the channel sees it: names, not
         mentions; None when the button names another channel or no week."""
         channel, _, label = value.partition("|")
@@ -48,6 +50,6 @@ class Boards:
             return None
         top = self.for_week(ws, here, week, None).standings
         names = self.people.names(ws, [s.user for s in top] + [sharer])
-        shown = blocks.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
-        shown += blocks.notice_blocks(f"Shared by {blocks.quote(names[sharer])}")
-        return blocks.plain(f"Leaderboard {week.dates}"), shown
+        shown = views.boards.leaderboard_blocks(here, week, top, None, None, share=False, names=names)
+        shown += views.quiz.notice_blocks(f"Shared by {views.kit.quote(names[sharer])}")
+        return views.kit.plain(f"Leaderboard {week.dates}"), shown

@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot import views
 from bot.services.core import Core
 from bot.slack.client import PERMANENT_ERRORS, SLACK_FAILURES, slack_error
 from bot.slack.installations import NotInstalled
 from bot.storage.quiz_records import QuizRecord
 from bot.storage.statuses import QuizState
-from bot.views import blocks
 
 log = logging.getLogger(__name__)
 COUNT_EDITS_PER_MINUTE = 20  # of chat.update's ~50 a minute per workspace; the rest is for reveals
@@ -27,7 +27,7 @@ COUNT_EDITS_PER_MINUTE = 20  # of chat.update's ~50 a minute per workspace; the 
 
 def closes_text(core: Core, quiz: QuizRecord) -> str:
     zone = core.zone_for(quiz.workspace, quiz.channel_id)
-    return blocks.format_closing(quiz.closes_at.astimezone(zone), str(zone))
+    return views.quiz.format_closing(quiz.closes_at.astimezone(zone), str(zone))
 
 
 class Closing:
@@ -54,8 +54,8 @@ class Closing:
             self.core.client(ws).chat_update(
                 channel=quiz.channel_id,
                 ts=quiz.message_ts,
-                text=blocks.quiz_fallback_text(quiz.question, quiz.counted),
-                blocks=blocks.quiz_blocks(
+                text=views.quiz.quiz_fallback_text(quiz.question, quiz.counted),
+                blocks=views.quiz.quiz_blocks(
                     quiz.id, quiz.question, count, closes_text(self.core, quiz), quiz.counted
                 ),
             )
@@ -93,8 +93,10 @@ class Closing:
             self.core.client(ws).chat_update(
                 channel=quiz.channel_id,
                 ts=quiz.message_ts,
-                text=blocks.plain(f"Term of the day (closed): the answer was {quiz.question.right_letter}"),
-                blocks=blocks.reveal_blocks(quiz.question, term, answered, right, quiz.counted),
+                text=views.kit.plain(
+                    f"Term of the day (closed): the answer was {quiz.question.right_letter}"
+                ),
+                blocks=views.quiz.reveal_blocks(quiz.question, term, answered, right, quiz.counted),
             )
         except NotInstalled:
             return True  # uninstalled: nothing can be written there any more

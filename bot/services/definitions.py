@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import views
 from bot.domain.comparisons import compared_terms
 from bot.domain.descriptions import find as find_described
 from bot.domain.text import normalise
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
 from bot.services.snapshots import Loaded
-from bot.views import blocks
 from bot.views.terms import explain_blocks, explain_text
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Answer:
     text: str  # the fallback text, escaped
-    blocks: blocks.Blocks
+    blocks: views.kit.Blocks
 
 
 @dataclass(frozen=True)
@@ -51,19 +51,21 @@ class Definitions:
 
     def _find(self, loaded: Loaded, typed: str, suggest: bool) -> Found:
         if normalise(typed) in ("", "help"):
-            return Found(Answer(blocks.plain(loaded.glossary.title), blocks.help_blocks(loaded.glossary)), ())
+            return Found(
+                Answer(views.kit.plain(loaded.glossary.title), views.terms.help_blocks(loaded.glossary)), ()
+            )
         compared = compared_terms(loaded.lookup, typed)
         if compared is not None:
             first, second = compared
             answer = Answer(
-                blocks.plain(f"{first.term} vs {second.term}"), blocks.compare_blocks(first, second)
+                views.kit.plain(f"{first.term} vs {second.term}"), views.terms.compare_blocks(first, second)
             )
             return Found(answer, ((first.term, ""), (second.term, "")))
         result = find_described(loaded.lookup, loaded.descriptions, typed)
         term = result.match.term if result.match else None
         answer = Answer(
-            blocks.plain(term or "No exact match"),
-            blocks.lookup_blocks(loaded.glossary, result, typed, suggest),
+            views.kit.plain(term or "No exact match"),
+            views.terms.lookup_blocks(loaded.glossary, result, typed, suggest),
         )
         return Found(answer, ((term, result.query),))
 
@@ -83,7 +85,8 @@ class Definitions:
             return None
         text = f"{term.term}: {term.definition}" if shared_by is not None else term.term
         return Answer(
-            blocks.plain(text), blocks.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest)
+            views.kit.plain(text),
+            views.terms.term_blocks(glossary, term, shared_by=shared_by, suggest=suggest),
         )
 
     def explain(self, ws: Workspace, message: str) -> Answer:
@@ -95,9 +98,9 @@ class Definitions:
         return Answer(explain_text(terms), explain_blocks(loaded.glossary, terms))
 
     def options(self, ws: Workspace, block_id: str, typed: str) -> list[dict[str, object]]:
-        return blocks.category_options(self.core.glossary(ws).glossary, block_id, typed)
+        return views.terms.category_options(self.core.glossary(ws).glossary, block_id, typed)
 
     def modal(self, ws: Workspace, name: str) -> dict[str, object] | None:
         glossary = self.core.glossary(ws).glossary
         term = glossary.get(name)
-        return blocks.term_modal(glossary, term) if term is not None else None
+        return views.terms.term_modal(glossary, term) if term is not None else None

@@ -19,13 +19,13 @@ import threading
 
 from cachetools import TTLCache
 
+from bot import views
 from bot.domain.workspace import Workspace
 from bot.services.boards import Boards
 from bot.services.core import UNREACHABLE, Core
 from bot.services.learning import LearningReports
 from bot.services.suggestions import SuggestionBox
 from bot.slack.client import SLACK_FAILURES
-from bot.views import blocks
 
 log = logging.getLogger(__name__)
 PUBLISH_LIMIT = 100  # views.publish a minute per workspace (Tier 4)
@@ -56,7 +56,7 @@ class HomeTabs:
         for channel in storage.answers.channels_of(ws, user_id)[:10]:
             board = self.boards.board(ws, channel, user_id, last=False)
             ranks.append((channel, board.caller.rank if board.caller else None))
-        return blocks.home_view(
+        return views.home.home_view(
             self.core.glossary(ws).glossary,
             progress.answered,
             progress.right,

@@ -22,8 +22,9 @@ from bot.domain.workspace import Workspace
 from bot.services.admins import Admins
 from bot.services.core import UNREACHABLE, Core
 from bot.storage import Storage
-from bot.views import learning as views
+from bot.views import learning as learning_views
 from bot.views.charts import accuracy_figure, to_png
+from bot.views.kit import Blocks
 
 log = logging.getLogger(__name__)
 DEFAULT_WEEKS = 8
@@ -66,10 +67,10 @@ class LearningReports:
         """Quiz admins (or the workspace's admins and owners) and glossary owners."""
         return user_id in self.admins.glossary_owners(ws) or self.admins.may_manage(ws, user_id)
 
-    def for_slack(self, ws: Workspace, user_id: str, weeks: int = DEFAULT_WEEKS) -> views.Blocks:
+    def for_slack(self, ws: Workspace, user_id: str, weeks: int = DEFAULT_WEEKS) -> Blocks:
         """`/quiz report`: the figures in Block Kit, with the chart uploaded (or a note when it could not be)."""
         if not self.may_see(ws, user_id):
-            return views.not_allowed_blocks()
+            return learning_views.not_allowed_blocks()
         report = self.report(ws, weeks)
         file_id = None
         if report.terms:
@@ -77,16 +78,16 @@ class LearningReports:
                 uploaded = self.core.client(ws).files_upload_v2(
                     content=to_png(accuracy_figure(report)),
                     filename="learning-report.png",
-                    title=views.CHART_TITLE,
-                    alt_txt=views.CHART_TITLE,
+                    title=learning_views.CHART_TITLE,
+                    alt_txt=learning_views.CHART_TITLE,
                 )
                 file_id = str(uploaded["file"]["id"])
             except UNREACHABLE as exc:
                 log.warning("report chart not uploaded (%s)", type(exc).__name__)
-        return views.report_blocks(report, file_id)
+        return learning_views.report_blocks(report, file_id)
 
     def home_blocks(self, ws: Workspace, user_id: str) -> list[Block]:
         """The person's own "initial vs current", for their Home tab only."""
-        return views.progress_blocks(
+        return learning_views.progress_blocks(
             initial_vs_current(self.core.storage.learning.answers(ws, user_id), user_id)
         )

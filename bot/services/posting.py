@@ -22,6 +22,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import views
 from bot.domain.quiz import NowOutcome, NowStatus, question_for_slot
 from bot.domain.slots import StoredSchedule, local_slot_today, slot_key
 from bot.domain.workspace import Workspace
@@ -34,7 +35,6 @@ from bot.slack.client import PERMANENT_ERRORS, SLACK_FAILURES, slack_error
 from bot.slack.installations import NotInstalled
 from bot.storage.claims import Claim
 from bot.storage.quiz_records import QuizRecord
-from bot.views import blocks
 
 log = logging.getLogger(__name__)
 QUIZ_EVENT = "study_lab_quiz"
@@ -126,12 +126,12 @@ class Posting:
         if not storage.quizzes.holds(claim, self.core.fresh_claims_after()):
             log.warning("quiz %s not posted now: its claim was retaken, or is too old to post under", quiz.id)
             return CLAIM_LOST
-        closes = blocks.format_closing(quiz.closes_at.astimezone(zone), str(zone))
+        closes = views.quiz.format_closing(quiz.closes_at.astimezone(zone), str(zone))
         try:
             response = self.core.client(ws).chat_postMessage(
                 channel=quiz.channel_id,
-                text=blocks.quiz_fallback_text(quiz.question, quiz.counted),
-                blocks=blocks.quiz_blocks(quiz.id, quiz.question, 0, closes, quiz.counted),
+                text=views.quiz.quiz_fallback_text(quiz.question, quiz.counted),
+                blocks=views.quiz.quiz_blocks(quiz.id, quiz.question, 0, closes, quiz.counted),
                 metadata={"event_type": QUIZ_EVENT, "event_payload": {"quiz_id": quiz.id, "slot": quiz.slot}},
                 unfurl_links=False,
             )

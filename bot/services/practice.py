@@ -14,11 +14,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from bot import views
 from bot.domain.practice import after_answer, next_term
 from bot.domain.quiz import KINDS, Question, build_question, is_valid_choice, kind_for
 from bot.domain.workspace import Workspace
 from bot.services.core import Core
-from bot.views import blocks
 
 METADATA_LIMIT = 3000  # Slack's limit on a view's private_metadata
 
@@ -73,7 +73,7 @@ class PracticeSessions:
         kind = kind_for(term, self.rng.choice(KINDS), glossary.shared(term))
         question = build_question(glossary, term, kind, self.rng)
         shown = Shown(question, uuid.uuid4().hex)
-        return blocks.practice_question_view(question, shown.to_metadata())
+        return views.home.practice_question_view(question, shown.to_metadata())
 
     def answer_or_ask(self, ws: Workspace, user_id: str, raw_meta: str, choice: int) -> dict[str, object]:
         """The feedback view; or, for a question this bot did not ask, a fresh question instead."""
@@ -92,4 +92,4 @@ class PracticeSessions:
         if not storage.practice.save(ws, user_id, card, question.kind, correct, shown.nonce, now):
             card = cards.get(question.term, card)  # answered before: the card stays where it is
         term = self.core.glossary(ws).glossary.get(question.term)
-        return blocks.practice_feedback_view(question, choice, term, card.box, question.term)
+        return views.home.practice_feedback_view(question, choice, term, card.box, question.term)

@@ -25,7 +25,7 @@ from bot.services.core import UNREACHABLE, Core
 from bot.services.overlays import Overlays
 from bot.services.people import People
 from bot.storage.suggestions import MAX_PENDING_PER_PERSON
-from bot.views import suggestions as views
+from bot.views import suggestions as suggestion_views
 
 log = logging.getLogger(__name__)
 HOME_PENDING = 10  # pending suggestions listed in an owner's Home tab (4 blocks each; a Home holds 100)
@@ -72,24 +72,24 @@ class SuggestionBox:
             return None
         current = TermText.of(term) if term is not None else None
         base_term = glossary.key(term) if term else None  # one meaning of a shared name
-        return views.suggestion_modal(glossary, current, typed, base_term=base_term)
+        return suggestion_views.suggestion_modal(glossary, current, typed, base_term=base_term)
 
     def submit(self, ws: Workspace, user_id: str, values: dict[str, str], base_term: str | None) -> Submitted:
         """Check and store a suggestion; `errors` by block id when it cannot be taken as it is."""
         if not self.enabled(ws):
-            return Submitted({views.BLOCK_OF["term"]: "Suggestions are off in this workspace."})
+            return Submitted({suggestion_views.BLOCK_OF["term"]: "Suggestions are off in this workspace."})
         glossary = self.core.glossary(ws).glossary
         base = glossary.get(base_term) if base_term else None
         if base_term and base is None:
-            return Submitted({views.BLOCK_OF["term"]: "That term is no longer in the glossary."})
-        suggested, category_problem = views.term_from_form(values)
+            return Submitted({suggestion_views.BLOCK_OF["term"]: "That term is no longer in the glossary."})
+        suggested, category_problem = suggestion_views.term_from_form(values)
         problems = problems_for(glossary, suggested, glossary.key(base) if base else None)
         if category_problem:
             problems["category"] = category_problem
         if base is not None and TermText.of(base) == suggested:
             problems["term"] = "Nothing changed: edit a field to suggest a change."
         if problems:
-            return Submitted(views.modal_errors(problems))
+            return Submitted(suggestion_views.modal_errors(problems))
         old = TermText.of(base) if base else None
         key = self.overlays.key_of(ws, base.term) if base else normalise(suggested.term)
         stored = self.core.storage.suggestions.create(
@@ -97,7 +97,7 @@ class SuggestionBox:
         )
         if stored is None:
             message = f"You already have {MAX_PENDING_PER_PERSON} suggestions waiting for review; wait for a decision first."
-            return Submitted({views.BLOCK_OF["term"]: message})
+            return Submitted({suggestion_views.BLOCK_OF["term"]: message})
         return Submitted({}, stored)
 
     def announce(self, suggestion: Suggestion) -> None:
@@ -109,8 +109,12 @@ class SuggestionBox:
         author = self.people.name(ws, suggestion.author_id)
         response = self.core.client(ws).chat_postMessage(
             channel=channel,
-            text=views.plain_text(f"Glossary suggestion #{suggestion.id}: {suggestion.fields.term}"),
-            blocks=views.review_blocks(suggestion.id, author, suggestion.base_fields, suggestion.fields),
+            text=suggestion_views.plain_text(
+                f"Glossary suggestion #{suggestion.id}: {suggestion.fields.term}"
+            ),
+            blocks=suggestion_views.review_blocks(
+                suggestion.id, author, suggestion.base_fields, suggestion.fields
+            ),
             unfurl_links=False,
         )
         self.core.storage.suggestions.set_review_message(suggestion.id, channel, str(response["ts"]))
@@ -157,7 +161,7 @@ class SuggestionBox:
             self.overlays.rebuild(ws)
         approved = suggestion.state == "approved"
         by = self.people.name(ws, suggestion.decided_by or "")
-        decided = views.decided_text(
+        decided = suggestion_views.decided_text(
             approved, by, suggestion.decided_at or self.core.clock(), suggestion.reason
         )
         client = self.core.client(ws)
@@ -167,10 +171,10 @@ class SuggestionBox:
                 client.chat_update(
                     channel=suggestion.review_channel,
                     ts=suggestion.review_ts,
-                    text=views.plain_text(
+                    text=suggestion_views.plain_text(
                         f"Glossary suggestion #{suggestion.id}: {'approved' if approved else 'rejected'}"
                     ),
-                    blocks=views.review_blocks(
+                    blocks=suggestion_views.review_blocks(
                         suggestion.id, author, suggestion.base_fields, suggestion.fields, decided
                     ),
                 )
@@ -178,9 +182,11 @@ class SuggestionBox:
                 log.warning(
                     "review message of suggestion %s not updated (%s)", suggestion.id, type(exc).__name__
                 )
-        notice = views.author_notice(suggestion.fields.term, approved, suggestion.reason)
+        notice = suggestion_views.author_notice(suggestion.fields.term, approved, suggestion.reason)
         client.chat_postMessage(
-            channel=suggestion.author_id, text=views.plain_text(notice), blocks=views.notice(notice)
+            channel=suggestion.author_id,
+            text=suggestion_views.plain_text(notice),
+            blocks=suggestion_views.notice(notice),
         )
 
     # -- the owners' view ------------------------------------------------------------
@@ -200,6 +206,8 @@ class SuggestionBox:
             if not (review and s.review_channel == review and s.review_ts)
         ]
         shown = unposted[:HOME_PENDING]
-        blocks = views.owners_section(misses, storage.suggestions.count_pending(ws), review, len(shown))
+        blocks = suggestion_views.owners_section(
+            misses, storage.suggestions.count_pending(ws), review, len(shown)
+        )
         items = [(s.id, self.people.name(ws, s.author_id), s.base_fields, s.fields) for s in shown]
-        return blocks + views.pending_blocks(items)
+        return blocks + suggestion_views.pending_blocks(items)

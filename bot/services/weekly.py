@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import views
 from bot.domain.leaderboard import Week, previous_week, week_containing
 from bot.domain.slots import StoredSchedule
 from bot.domain.workspace import Workspace
@@ -23,7 +24,6 @@ from bot.slack.client import PERMANENT_ERRORS, SLACK_FAILURES, slack_error
 from bot.storage.claims import Claim
 from bot.storage.statuses import PostState
 from bot.storage.weekly import WeeklyPost
-from bot.views import blocks
 
 log = logging.getLogger(__name__)
 WEEKLY_EVENT = "study_lab_weekly"
@@ -78,10 +78,10 @@ class WeeklyResults:
                     "weekly results for %s not posted (%s)", stored.schedule.channel_id, type(exc).__name__
                 )
 
-    def _blocks(self, ws: Workspace, channel_id: str, week: Week) -> blocks.Blocks:
+    def _blocks(self, ws: Workspace, channel_id: str, week: Week) -> views.kit.Blocks:
         top = self.boards.for_week(ws, channel_id, week, None).standings
         missed = self.core.storage.answers.most_missed(ws, channel_id, week.start, week.end)
-        return blocks.leaderboard_blocks(
+        return views.boards.leaderboard_blocks(
             channel_id,
             week,
             top,
@@ -101,7 +101,7 @@ class WeeklyResults:
         try:
             response = self.core.client(ws).chat_postMessage(
                 channel=post.channel_id,
-                text=blocks.plain(f"Weekly results for {week.dates}"),
+                text=views.kit.plain(f"Weekly results for {week.dates}"),
                 blocks=shown,
                 metadata={
                     "event_type": WEEKLY_EVENT,

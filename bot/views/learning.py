@@ -11,19 +11,16 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     ImageBlock,
-    MarkdownTextObject,
     PlainTextObject,
-    SectionBlock,
 )
 
 from bot.domain.learning import MIN_ANSWERS, Report, TermProgress
-from bot.domain.text import clip, escape_mrkdwn
+from bot.domain.text import escape_mrkdwn
+from bot.views.kit import Blocks, context, section
 
-Blocks = list[dict[str, object]]
 CHART_TITLE = "First-try accuracy by week"
 REPORT_BLOCK = "learning_report"
 HOME_PROGRESS_BLOCK = "home_initial_vs_current"
@@ -35,16 +32,8 @@ NOT_ALLOWED = (
 )
 
 
-def _section(text: str, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)), block_id=block_id)
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 3000))])
-
-
 def not_allowed_blocks() -> Blocks:
-    return [_section(NOT_ALLOWED).to_dict()]
+    return [section(NOT_ALLOWED).to_dict()]
 
 
 def _counts(title: str, rows: Sequence[tuple[str, int]]) -> str:
@@ -57,7 +46,7 @@ def report_blocks(report: Report, chart_file_id: str | None) -> Blocks:
     weeks = report.weeks[-WEEKS_LISTED:]
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text="Learning report"), block_id=REPORT_BLOCK),
-        _context(
+        context(
             f"First-try accuracy by ISO week ({escape_mrkdwn(report.zone)}), with a Wilson 95% interval; "
             f"fewer than {MIN_ANSWERS} answers is “too few answers”. Only you see this."
         ),
@@ -67,24 +56,24 @@ def report_blocks(report: Report, chart_file_id: str | None) -> Blocks:
         table = "\n".join(
             f"`{w.label}`  {c.text()}  ({c.answered} answers)" for w, c in zip(weeks, cells, strict=True)
         )
-        blocks.append(_section(f"*{escape_mrkdwn(row.term)}*\n{table}"))
+        blocks.append(section(f"*{escape_mrkdwn(row.term)}*\n{table}"))
     if not report.terms:
-        blocks.append(_section("No quiz answers in these weeks yet."))
+        blocks.append(section("No quiz answers in these weeks yet."))
     if len(report.terms) > TERMS_LISTED:
-        blocks.append(_context(f"…and {len(report.terms) - TERMS_LISTED} more terms in `study-lab report`."))
+        blocks.append(context(f"…and {len(report.terms) - TERMS_LISTED} more terms in `study-lab report`."))
     if chart_file_id:
         blocks.append(ImageBlock(slack_file={"id": chart_file_id}, alt_text=CHART_TITLE, title=CHART_TITLE))
     recall = report.recall
     blocks += [
         DividerBlock(),
-        _section(
+        section(
             "*Delayed recall* (a week or more after last meeting the term)\n"
             f"Practised terms: {recall.practised.text()} of {recall.practised.answered}\n"
             f"Not practised: {recall.unpractised.text()} of {recall.unpractised.answered}\n"
             f"Effect of practice: {recall.effect_text()}"
         ),
-        _section(_counts("Most missed terms", report.most_missed)),
-        _section(_counts("Searched for, not in the glossary", report.missing)),
+        section(_counts("Most missed terms", report.most_missed)),
+        section(_counts("Searched for, not in the glossary", report.missing)),
     ]
     return [b.to_dict() for b in blocks]
 
@@ -105,12 +94,12 @@ def progress_blocks(progress: Sequence[TermProgress]) -> list[Block]:
     now_right = sum(p.latest_right for p in progress)
     first_right = sum(p.first_right for p in progress)
     blocks: list[Block] = [
-        _section(
+        section(
             f"*Initial vs current* ({len(progress)} terms): right at first {first_right}, right now {now_right}\n"
             + "\n".join(lines),
             block_id=HOME_PROGRESS_BLOCK,
         )
     ]
     if len(progress) > HOME_TERMS:
-        blocks.append(_context(f"…and {len(progress) - HOME_TERMS} more terms."))
+        blocks.append(context(f"…and {len(progress) - HOME_TERMS} more terms."))
     return blocks

@@ -14,12 +14,10 @@ from datetime import datetime
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -31,14 +29,8 @@ from slack_sdk.models.views import View
 from bot.domain.edits import LIMITS, NAME_LIMIT, TermText, changed_fields
 from bot.domain.glossary import Glossary
 from bot.domain.text import clip, escape_mrkdwn
-from bot.views.ids import (
-    REJECT_CALLBACK,
-    REVIEW_APPROVE,
-    REVIEW_REJECT,
-    SUGGEST_CALLBACK,
-    SUGGEST_NEW,
-    VALUE,
-)
+from bot.views.ids import REJECT_CALLBACK, REVIEW_APPROVE, REVIEW_REJECT, SUGGEST_CALLBACK, SUGGEST_NEW, VALUE
+from bot.views.kit import Blocks, button, md
 
 # The modal's input blocks, by the field of TermText each one fills.
 BLOCK_OF = {
@@ -59,12 +51,6 @@ LABELS = {
     "aliases": "Also called",
     "see_also": "See also",
 }
-
-Blocks = list[dict[str, object]]
-
-
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, 3000), verbatim=True)  # as written: see bot.views.blocks._md
 
 
 def _text_input(
@@ -178,7 +164,7 @@ def plain_text(text: str) -> str:
 
 def notice(text: str) -> Blocks:
     """`text` (already safe mrkdwn) as a message's one section."""
-    return [SectionBlock(text=_md(text)).to_dict()]
+    return [SectionBlock(text=md(text)).to_dict()]
 
 
 def thanks_view(term: str, review_channel: str) -> dict[str, object]:
@@ -188,7 +174,7 @@ def thanks_view(term: str, review_channel: str) -> dict[str, object]:
         type="modal",
         title=PlainTextObject(text="Sent for review"),
         close="Done",
-        blocks=[SectionBlock(text=_md(text))],
+        blocks=[SectionBlock(text=md(text))],
     ).to_dict()  # type: ignore[no-any-return]
 
 
@@ -223,28 +209,22 @@ def _review(
     what = f"an edit of *{escape_mrkdwn(old.term)}*" if old else f"a new term, *{escape_mrkdwn(new.term)}*"
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=f"Glossary suggestion #{suggestion_id}")),
-        SectionBlock(text=_md(f"{escape_mrkdwn(author)} suggests {what}.")),
-        SectionBlock(text=_md(_changes_text(old, new))),
+        SectionBlock(text=md(f"{escape_mrkdwn(author)} suggests {what}.")),
+        SectionBlock(text=md(_changes_text(old, new))),
     ]
     if decided is not None:
-        blocks.append(ContextBlock(elements=[_md(decided)]))
+        blocks.append(ContextBlock(elements=[md(decided)]))
     else:
         blocks.append(
             ActionsBlock(
                 block_id=f"review_{suggestion_id}",
                 elements=[
-                    _button("Approve", REVIEW_APPROVE, str(suggestion_id), "primary"),
-                    _button("Reject", REVIEW_REJECT, str(suggestion_id), "danger"),
+                    button("Approve", REVIEW_APPROVE, str(suggestion_id), "primary"),
+                    button("Reject", REVIEW_REJECT, str(suggestion_id), "danger"),
                 ],
             )
         )
     return blocks
-
-
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=clip(label, 75)), action_id=action_id, value=value[:2000], style=style
-    )  # type: ignore[return-value]
 
 
 def decided_text(approved: bool, by: str, at: datetime, reason: str | None) -> str:
@@ -291,16 +271,16 @@ def owners_section(
     blocks: list[Block] = [
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text="Glossary owners")),
-        SectionBlock(text=_md(f"{waiting}{where}.")),
+        SectionBlock(text=md(f"{waiting}{where}.")),
     ]
     if misses:
-        blocks.append(SectionBlock(text=_md("*Searched this week, not found:*")))
+        blocks.append(SectionBlock(text=md("*Searched this week, not found:*")))
         for index, (miss, count) in enumerate(misses[:5]):
             blocks.append(
                 SectionBlock(
                     block_id=f"miss_{index}",
-                    text=_md(f"‘{escape_mrkdwn(clip(miss, 80))}’ ({count}×)"),
-                    accessory=_button("Suggest", SUGGEST_NEW, miss),
+                    text=md(f"‘{escape_mrkdwn(clip(miss, 80))}’ ({count}×)"),
+                    accessory=button("Suggest", SUGGEST_NEW, miss),
                 )
             )
     return blocks

@@ -98,28 +98,28 @@ def practice_view(call_body: dict) -> dict:
 
 def open_practice(bot: RunningBot, user: str) -> dict:
     """Click Practice in the Home tab; the modal Slack opened, as the stand-in stored it."""
-    views = bot.fake.state.views
-    known = set(views)
+    stored = bot.fake.state.views
+    known = set(stored)
     bot.click("home_practice", "start", user=user, view={"type": "home"})
     # the call is recorded before the stand-in stores the view: wait for the view itself
     [opened] = bot.fake.wait_for(
-        lambda: [v for k, v in list(views.items()) if k not in known and v.get("callback_id") == "practice"]
+        lambda: [v for k, v in list(stored.items()) if k not in known and v.get("callback_id") == "practice"]
     )
     return opened
 
 
 def answer_practice(bot: RunningBot, user: str, modal: dict, choice: int) -> dict:
     """Click a choice in the modal; the modal as the bot updated it."""
-    views = bot.fake.state.views
-    shown_hash = views[modal["id"]]["hash"]
+    stored = bot.fake.state.views
+    shown_hash = stored[modal["id"]]["hash"]
     bot.click(
         f"practice_answer_{choice}",
         str(choice),
         user=user,
         view={k: modal[k] for k in ("id", "hash", "type", "callback_id", "private_metadata")},
     )
-    bot.fake.wait_for(lambda: views[modal["id"]]["hash"] != shown_hash)
-    return views[modal["id"]]
+    bot.fake.wait_for(lambda: stored[modal["id"]]["hash"] != shown_hash)
+    return stored[modal["id"]]
 
 
 def test_practice_from_button_to_feedback_to_next(hbot: RunningBot) -> None:

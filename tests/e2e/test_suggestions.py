@@ -15,7 +15,7 @@ import pytest
 from bot.standin import Person, SlackStandIn
 from bot.standin.slack_requests import Actor, form_body, view_submission
 from bot.views import ids
-from bot.views import suggestions as views
+from bot.views import suggestions as suggestion_views
 from tests.support.bot import GLOSSARY, RunningBot
 from tests.support.cli import run_bot
 
@@ -73,7 +73,7 @@ def form(**fields: str) -> dict[str, Any]:
     """A modal's state values as Slack sends them: block id → action id → element state."""
     values: dict[str, Any] = {}
     for name, text in fields.items():
-        block = views.BLOCK_OF.get(name, name)
+        block = suggestion_views.BLOCK_OF.get(name, name)
         if name == "category":
             picked = {"text": {"type": "plain_text", "text": text}, "value": text} if text else None
             values[block] = {ids.VALUE: {"type": "static_select", "selected_option": picked}}
@@ -128,22 +128,25 @@ def test_a_miss_offers_a_prefilled_suggestion_with_inline_errors(sbot: RunningBo
     offer = buttons(answer["blocks"])["Suggest this term"]
     modal = open_modal(sbot, offer["action_id"], offer["value"])
     assert modal["callback_id"] == ids.SUGGEST_CALLBACK
-    term_input = next(b for b in modal["blocks"] if b["block_id"] == views.BLOCK_OF["term"])
+    term_input = next(b for b in modal["blocks"] if b["block_id"] == suggestion_views.BLOCK_OF["term"])
     assert term_input["element"]["initial_value"] == "canary release"
     # Drain is a Runtime term: the same name in the same category is a duplicate.
     reply = submit(sbot, modal, form(**{**CANARY, "term": "Drain", "category": "Runtime", "trap": ""}))
     assert reply["response_action"] == "errors"
-    assert set(reply["errors"]) == {views.BLOCK_OF["term"], views.BLOCK_OF["trap"]}
-    assert "duplicates" in reply["errors"][views.BLOCK_OF["term"]]
+    assert set(reply["errors"]) == {suggestion_views.BLOCK_OF["term"], suggestion_views.BLOCK_OF["trap"]}
+    assert "duplicates" in reply["errors"][suggestion_views.BLOCK_OF["term"]]
     assert sbot.fake.posted(REVIEW) == [] and sbot.storage.suggestions.count_pending(sbot.ws) == 0
 
 
 def test_see_also_must_name_real_terms_and_a_category_is_one_or_the_other(sbot: RunningBot) -> None:
     modal = open_modal(sbot, ids.SUGGEST_NEW, "canary")
     values = form(**{**CANARY, "see_also": "Nope"})
-    values[views.NEW_CATEGORY] = {ids.VALUE: {"type": "plain_text_input", "value": "Rollouts"}}
+    values[suggestion_views.NEW_CATEGORY] = {ids.VALUE: {"type": "plain_text_input", "value": "Rollouts"}}
     reply = submit(sbot, modal, values)
-    assert set(reply["errors"]) == {views.BLOCK_OF["see_also"], views.BLOCK_OF["category"]}
+    assert set(reply["errors"]) == {
+        suggestion_views.BLOCK_OF["see_also"],
+        suggestion_views.BLOCK_OF["category"],
+    }
 
 
 def test_approved_by_an_owner_is_live_and_the_author_is_told(sbot: RunningBot) -> None:
@@ -199,10 +202,10 @@ def test_an_edit_shows_old_and_new_text(sbot: RunningBot) -> None:
     values = {
         b["block_id"]: b["element"].get("initial_value") or ""
         for b in modal["blocks"]
-        if b["block_id"] != views.BLOCK_OF["category"]
+        if b["block_id"] != suggestion_views.BLOCK_OF["category"]
     }
-    values = {k: v for k, v in values.items() if k != views.NEW_CATEGORY}
-    fields = {name: values[block] for name, block in views.BLOCK_OF.items() if block in values}
+    values = {k: v for k, v in values.items() if k != suggestion_views.NEW_CATEGORY}
+    fields = {name: values[block] for name, block in suggestion_views.BLOCK_OF.items() if block in values}
     submit(
         sbot,
         modal,
@@ -229,7 +232,9 @@ def test_reject_asks_why_and_tells_the_author(sbot: RunningBot) -> None:
     asked = sbot.fake.wait_calls("views.open", before + 1)[-1].body["view"]
     asked = json.loads(asked) if isinstance(asked, str) else asked
     reason = {
-        views.REASON: {ids.VALUE: {"type": "plain_text_input", "value": "We say <!here> canary rollout."}}
+        suggestion_views.REASON: {
+            ids.VALUE: {"type": "plain_text_input", "value": "We say <!here> canary rollout."}
+        }
     }
     assert submit(sbot, asked, reason, user=OWNER) == {}
     sbot.after_ack_done()
@@ -245,7 +250,7 @@ def test_at_most_five_pending_suggestions_per_person(sbot: RunningBot) -> None:
         suggest_canary(sbot, term=f"Canary {n}", aliases="")
     modal = open_modal(sbot, ids.SUGGEST_NEW, "one more")
     reply = submit(sbot, modal, form(**{**CANARY, "term": "Canary six", "aliases": ""}))
-    assert "already have 5 suggestions waiting" in reply["errors"][views.BLOCK_OF["term"]]
+    assert "already have 5 suggestions waiting" in reply["errors"][suggestion_views.BLOCK_OF["term"]]
 
 
 def test_export_writes_file_and_overlay_and_check_accepts_it(
@@ -399,7 +404,7 @@ def test_a_suggestion_pending_when_the_review_channel_is_set_stays_reachable_in_
     fake.state.join(REVIEW, "T1", "glossary-review")
     bot = RunningBot.start(fake, sqlite_url, GLOSSARY_OWNERS=OWNER)
     try:
-        modal = open_modal(bot, views.SUGGEST_NEW, "canary")
+        modal = open_modal(bot, suggestion_views.SUGGEST_NEW, "canary")
         assert submit(bot, modal, form(**CANARY))["response_action"] == "update"
         bot.after_ack_done()
         set_to = bot.say("/quiz", f"review <#{REVIEW}|glossary-review>", user=OWNER)
@@ -413,9 +418,9 @@ def test_a_suggestion_pending_when_the_review_channel_is_set_stays_reachable_in_
         home = json.loads(home) if isinstance(home, str) else home
         assert "*1* suggestion waiting for review below." in shown(home["blocks"])
         approve = buttons(home["blocks"])["Approve"]
-        assert approve["action_id"] == views.REVIEW_APPROVE
+        assert approve["action_id"] == suggestion_views.REVIEW_APPROVE
 
-        bot.click(views.REVIEW_APPROVE, approve["value"], user=OWNER, view={"type": "home"})
+        bot.click(suggestion_views.REVIEW_APPROVE, approve["value"], user=OWNER, view={"type": "home"})
         bot.after_ack_done()
         assert bot.storage.suggestions.count_pending(bot.ws) == 0
         told = fake.wait_for(lambda: fake.posted(AUTHOR))[-1]

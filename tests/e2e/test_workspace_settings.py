@@ -16,7 +16,7 @@ import pytest
 
 from bot.standin import Identity, Person, SlackStandIn
 from bot.standin.slack_requests import Actor, form_body, view_submission
-from bot.views import suggestions as views
+from bot.views import suggestions as suggestion_views
 from tests.support.bot import FakeClock, RunningBot
 
 A_CHANNEL, B_CHANNEL, B_REVIEW = "C100", "C200", "C210"
@@ -83,12 +83,12 @@ def test_owners_and_review_channel_are_each_workspaces_own(app: RunningBot) -> N
 def values(**fields: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, text in fields.items():
-        block = views.BLOCK_OF.get(name, name)
+        block = suggestion_views.BLOCK_OF.get(name, name)
         if name == "category":
             picked = {"text": {"type": "plain_text", "text": text}, "value": text}
-            found[block] = {views.VALUE: {"type": "static_select", "selected_option": picked}}
+            found[block] = {suggestion_views.VALUE: {"type": "static_select", "selected_option": picked}}
         else:
-            found[block] = {views.VALUE: {"type": "plain_text_input", "value": text}}
+            found[block] = {suggestion_views.VALUE: {"type": "plain_text_input", "value": text}}
     return found
 
 
@@ -97,7 +97,10 @@ def test_a_suggestion_is_posted_only_into_its_own_workspaces_review_channel(app:
     b.say("/quiz", "owners <@UB1|bea>", user="UB1", channel=B_CHANNEL)
     b.say("/quiz", "review <#C210|glossary>", user="UB1", channel=B_CHANNEL)
     before = len(app.fake.calls_to("views.open"))
-    assert b.click(views.SUGGEST_NEW, "canary", user="UB2", channel=B_CHANNEL, ephemeral=True).status == 200
+    assert (
+        b.click(suggestion_views.SUGGEST_NEW, "canary", user="UB2", channel=B_CHANNEL, ephemeral=True).status
+        == 200
+    )
     modal = app.fake.wait_calls("views.open", before + 1)[-1].body["view"]
     modal = json.loads(modal) if isinstance(modal, str) else modal
     form = values(

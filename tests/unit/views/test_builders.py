@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import views
 from bot.domain.glossary import Glossary, Term
 from bot.domain.leaderboard import Standing, week_of
 from bot.domain.lookup import LookupResult
@@ -20,7 +21,6 @@ from bot.domain.quiz import KIND_TERM, KIND_TRAP, Question
 from bot.standin.checks import MESSAGE_BLOCKS as MESSAGE_LIMIT
 from bot.standin.checks import VIEW_BLOCKS as VIEW_LIMIT
 from bot.standin.checks import blocks_error
-from bot.views import blocks
 
 MENTION = re.compile(r"<[@!#]|<https?:")
 hostile = st.text(alphabet=st.sampled_from("<>&@!#|:/ abcXYZ-é🚀\n"), min_size=1, max_size=120).map(
@@ -56,7 +56,7 @@ def mrkdwn_texts(node: Any) -> list[str]:
 
 def test_help_for_2000_terms_fits_a_message() -> None:
     big = glossary_of(2000)
-    shown = blocks.help_blocks(big)
+    shown = views.terms.help_blocks(big)
     assert len(shown) <= MESSAGE_LIMIT
     assert blocks_error(shown, MESSAGE_LIMIT) is None
     menus = [b["accessory"] for b in shown if b.get("accessory")]
@@ -66,21 +66,26 @@ def test_help_for_2000_terms_fits_a_message() -> None:
         o["value"]
         for b in shown
         if b.get("accessory")
-        for o in blocks.category_options(big, b["block_id"], "")
+        for o in views.terms.category_options(big, b["block_id"], "")
     }
     assert len(reachable) == 2000
-    assert [o["value"] for o in blocks.category_options(big, "cat_3", "00023")] == ["Term 00023"]
-    assert blocks.category_options(big, "cat_99", "") == [] and blocks.category_options(big, "nope", "") == []
+    assert [o["value"] for o in views.terms.category_options(big, "cat_3", "00023")] == ["Term 00023"]
+    assert (
+        views.terms.category_options(big, "cat_99", "") == []
+        and views.terms.category_options(big, "nope", "") == []
+    )
 
 
 def test_help_with_many_categories_says_what_is_left_out() -> None:
-    shown = blocks.help_blocks(glossary_of(2000, categories=400))
+    shown = views.terms.help_blocks(glossary_of(2000, categories=400))
     assert len(shown) <= MESSAGE_LIMIT and blocks_error(shown, MESSAGE_LIMIT) is None
     assert "more categories" in json.dumps(shown)
 
 
 def test_home_for_2000_terms_fits_a_view() -> None:
-    view = blocks.home_view(glossary_of(2000, categories=150), 10, 7, 3, [("C1", 2), ("C2", None)], (4, 2))
+    view = views.home.home_view(
+        glossary_of(2000, categories=150), 10, 7, 3, [("C1", 2), ("C2", None)], (4, 2)
+    )
     assert len(view["blocks"]) <= VIEW_LIMIT
     assert blocks_error(view["blocks"], VIEW_LIMIT) is None
 
@@ -89,12 +94,15 @@ def test_long_traps_fit_a_quiz_message() -> None:
     traps = tuple("A very long trap " * 40 + str(i) for i in range(4))
     question = Question(term="X", kind=KIND_TRAP, prompt="X", choices=traps, correct=2)
     for shown in (
-        blocks.quiz_blocks(1, question, 7, "Fri 00:00 UTC"),
-        blocks.reveal_blocks(question, None, 9, 3),
+        views.quiz.quiz_blocks(1, question, 7, "Fri 00:00 UTC"),
+        views.quiz.reveal_blocks(question, None, 9, 3),
     ):
         assert blocks_error(shown, MESSAGE_LIMIT) is None
     buttons = [
-        e for b in blocks.quiz_blocks(1, question, 0, "x") if b["type"] == "actions" for e in b["elements"]
+        e
+        for b in views.quiz.quiz_blocks(1, question, 0, "x")
+        if b["type"] == "actions"
+        for e in b["elements"]
     ]
     assert [b["text"]["text"] for b in buttons] == ["A", "B", "C", "D"]
     assert all("trap" not in b["value"] for b in buttons)  # a value names the choice, not the answer
@@ -115,19 +123,19 @@ def test_glossary_and_user_text_is_escaped_everywhere(text: str) -> None:
     week = week_of(__import__("datetime").date(2026, 11, 26), __import__("zoneinfo").ZoneInfo("UTC"))
     standing = Standing(1, "U1", 3, 4, 2)
     rendered: list[Any] = [
-        blocks.term_blocks(glossary, term, note=f"Showing for ‘{blocks.quote(text)}’"),
-        blocks.term_blocks(glossary, term, shared_by="U2"),
-        blocks.lookup_blocks(glossary, LookupResult(query=text), text),
-        blocks.lookup_blocks(glossary, LookupResult(query=text, suggestions=glossary.terms), text),
-        blocks.lookup_blocks(glossary, LookupResult(query=text, match=term, how="fuzzy"), text),
-        blocks.help_blocks(glossary),
-        blocks.quiz_blocks(1, question, 3, "Fri 00:00 UTC"),
-        blocks.reveal_blocks(question, term, 3, 1),
-        blocks.feedback_blocks(question, 1, term),
-        blocks.closed_blocks(question),
-        blocks.leaderboard_blocks("C1", week, [standing], standing, "U1", most_missed=(term.term, 2)),
-        blocks.home_view(glossary, 1, 1, 1, [("C1", 1)], (0, 0))["blocks"],
-        blocks.practice_feedback_view(question, 0, term, 2, term.term)["blocks"],
+        views.terms.term_blocks(glossary, term, note=f"Showing for ‘{views.kit.quote(text)}’"),
+        views.terms.term_blocks(glossary, term, shared_by="U2"),
+        views.terms.lookup_blocks(glossary, LookupResult(query=text), text),
+        views.terms.lookup_blocks(glossary, LookupResult(query=text, suggestions=glossary.terms), text),
+        views.terms.lookup_blocks(glossary, LookupResult(query=text, match=term, how="fuzzy"), text),
+        views.terms.help_blocks(glossary),
+        views.quiz.quiz_blocks(1, question, 3, "Fri 00:00 UTC"),
+        views.quiz.reveal_blocks(question, term, 3, 1),
+        views.quiz.feedback_blocks(question, 1, term),
+        views.quiz.closed_blocks(question),
+        views.boards.leaderboard_blocks("C1", week, [standing], standing, "U1", most_missed=(term.term, 2)),
+        views.home.home_view(glossary, 1, 1, 1, [("C1", 1)], (0, 0))["blocks"],
+        views.home.practice_feedback_view(question, 0, term, 2, term.term)["blocks"],
     ]
     for shown in rendered:
         assert blocks_error(shown, VIEW_LIMIT) is None
@@ -140,7 +148,7 @@ def test_glossary_and_user_text_is_escaped_everywhere(text: str) -> None:
 def test_counts_of_one_read_in_the_singular() -> None:
     week = week_of(date(2026, 12, 2), ZoneInfo("Europe/Berlin"))
     board = json.dumps(
-        blocks.leaderboard_blocks(
+        views.boards.leaderboard_blocks(
             "C1",
             week,
             [Standing(1, "U1", 1, 1, 0)],
@@ -155,5 +163,5 @@ def test_counts_of_one_read_in_the_singular() -> None:
     assert "Your rank: 12 with 1 point (2 answered)" in board
     assert "(1 wrong answer)" in board
     one = glossary_of(1, categories=1)
-    help_text = json.dumps(blocks.help_blocks(one), ensure_ascii=False)
+    help_text = json.dumps(views.terms.help_blocks(one), ensure_ascii=False)
     assert "1 term in 1 category." in help_text
