@@ -68,23 +68,28 @@ class LearningReports:
         return user_id in self.admins.glossary_owners(ws) or self.admins.may_manage(ws, user_id)
 
     def for_slack(self, ws: Workspace, user_id: str, weeks: int = DEFAULT_WEEKS) -> Blocks:
-        """`/quiz report`: the figures in Block Kit, with the chart uploaded (or a note when it could not be)."""
+        """`/quiz report`: the figures in Block Kit; the chart goes to the asker's direct message with
+        the bot (a file shared in no conversation is the app's alone: Slack refuses to show it)."""
         if not self.may_see(ws, user_id):
             return learning_views.not_allowed_blocks()
         report = self.report(ws, weeks)
-        file_id = None
+        chart_sent = False
         if report.terms:
             try:
-                uploaded = self.core.client(ws).files_upload_v2(
+                client = self.core.client(ws)
+                direct = client.conversations_open(users=user_id)["channel"]["id"]
+                client.files_upload_v2(
+                    channel=direct,
                     content=to_png(accuracy_figure(report)),
                     filename="learning-report.png",
                     title=learning_views.CHART_TITLE,
                     alt_txt=learning_views.CHART_TITLE,
+                    initial_comment="The learning report's chart, for you only.",
                 )
-                file_id = str(uploaded["file"]["id"])
+                chart_sent = True
             except UNREACHABLE as exc:
-                log.warning("report chart not uploaded (%s)", type(exc).__name__)
-        return learning_views.report_blocks(report, file_id)
+                log.warning("report chart not sent (%s)", type(exc).__name__)
+        return learning_views.report_blocks(report, chart_sent)
 
     def home_blocks(self, ws: Workspace, user_id: str) -> list[Block]:
         """The person's own "initial vs current", for their Home tab only."""

@@ -43,6 +43,7 @@ BOT_SCOPES = (
     "groups:read",
     "users:read",
     "files:write",
+    "im:write",
 )
 STATE_EXPIRATION_SECONDS = 600
 AUTHORIZE_CACHE_SIZE = 10_000  # tokens whose auth.test answer is kept (least recently used go first)

@@ -5,9 +5,11 @@
 3. `files.completeUploadExternal` (`files`: JSON `[{"id", "title"}]`, optionally `channel_id`):
    each file must be this workspace's, uploaded and not completed before.
 
-A completed file shared in no channel is still the app's to show: an image
-block may name it with `slack_file: {"id": …}`; a block naming any other file
-is `invalid_blocks`.
+A file completed without `channel_id` is visible to the app alone, so, as on
+Slack, an image block naming it (`slack_file: {"id": …}`) is `invalid_blocks`
+("invalid slack file"), and so is one naming a file that was never completed.
+A file completed into a channel or a direct message (`D…`, from
+`conversations.open`) is shared there, with `initial_comment` as its message.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Upload:
     data: bytes | None = None
     title: str = ""
     completed: bool = False
+    shared_in: str = ""  # the channel or direct message it was shared in; "" for the app alone
 
 
 def get_upload_url(state: SlackState, who: Identity, args: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +69,12 @@ def complete_upload(state: SlackState, who: Identity, args: dict[str, Any]) -> d
     if not ids:
         return {"ok": False, "error": "invalid_arguments"}
     channel = str(args.get("channel_id") or "")
-    if channel and (channel not in state.channels or who.team_id not in state.channels[channel].members):
+    direct = channel.startswith("D") and channel in state.direct_messages
+    if (
+        channel
+        and not direct
+        and (channel not in state.channels or who.team_id not in state.channels[channel].members)
+    ):
         return {"ok": False, "error": "channel_not_found"}
     with state.lock:
         uploads = [state.files.get(i) for i in ids]
@@ -79,9 +87,13 @@ def complete_upload(state: SlackState, who: Identity, args: dict[str, Any]) -> d
         for upload, title in zip(uploads, titles, strict=True):
             assert upload is not None
             upload.completed, upload.title = True, title or upload.filename
+            upload.shared_in = channel
             done.append(
                 {"id": upload.id, "name": upload.filename, "title": upload.title, "size": upload.length}
             )
+        if channel:
+            message = {"ts": state.new_ts(), "text": str(args.get("initial_comment") or ""), "files": done}
+            state.messages.setdefault(channel, []).append(message)
     return {"ok": True, "files": done}
 
 
@@ -97,8 +109,8 @@ def unknown_slack_file(state: SlackState, blocks: Any) -> str | None:
         if isinstance(named, dict) and "id" in named:
             with state.lock:
                 upload = state.files.get(str(named["id"]))
-            if upload is None or not upload.completed:
-                return f"slack_file {str(named['id'])[:20]} is not a file [json-pointer:/blocks/{index}]"
+            if upload is None or not upload.completed or not upload.shared_in:
+                return f"invalid slack file [json-pointer:/blocks/{index}/slack_file]"
     return None
 
 

@@ -51,6 +51,17 @@ def _postable(state: SlackState, who: Identity, channel_id: str) -> str | None:
     return None
 
 
+def open_conversation(state: SlackState, who: Identity, args: Args) -> Answer:
+    """`conversations.open` with one user: the app's direct message with that person (`im:write`)."""
+    users = [u for u in str(args.get("users") or "").split(",") if u]
+    if len(users) != 1 or not users[0].startswith(("U", "W")):
+        return {"ok": False, "error": "users_not_found" if not users else "not_allowed_token_type"}
+    dm = "D" + users[0][1:]
+    with state.lock:
+        state.direct_messages[dm] = (who.team_id, users[0])
+    return {"ok": True, "channel": {"id": dm}}
+
+
 def auth_test(state: SlackState, who: Identity, args: Args) -> Answer:
     return {
         "ok": True,
@@ -347,6 +358,7 @@ METHODS: dict[str, Callable[[SlackState, Identity, Args], Answer]] = {
     "chat.getPermalink": get_permalink,
     "conversations.history": history,
     "conversations.info": conversation_info,
+    "conversations.open": open_conversation,
     "users.info": user_info,
     "views.publish": views_publish,
     "views.open": views_open,

@@ -116,6 +116,7 @@ class SlackState:
         self.modals: dict[tuple[str, str], list[str]] = {}  # (team, user) -> open modal view ids, top last
         self.refusals: list[dict[str, Any]] = []  # what Slack refused: method, error, when
         self.files: dict[str, Any] = {}  # file id -> `bot.standin.files.Upload`
+        self.direct_messages: dict[str, tuple[str, str]] = {}  # D… id -> (team, user), conversations.open
         self.upload_base = ""  # where upload URLs point (the stand-in's own address)
         self.permalink_base = "https://vango.slack.com/archives/"
         self._ts = itertools.count(1)

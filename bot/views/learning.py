@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     Block,
     DividerBlock,
     HeaderBlock,
-    ImageBlock,
     PlainTextObject,
 )
 
@@ -41,7 +40,7 @@ def _counts(title: str, rows: Sequence[tuple[str, int]]) -> str:
     return f"*{title}*\n" + ("\n".join(lines) or "none")
 
 
-def report_blocks(report: Report, chart_file_id: str | None) -> Blocks:
+def report_blocks(report: Report, chart_sent: bool) -> Blocks:
     """A short table per term (its latest weeks), the recall comparison, the most missed and missing terms."""
     weeks = report.weeks[-WEEKS_LISTED:]
     blocks: list[Block] = [
@@ -61,8 +60,8 @@ def report_blocks(report: Report, chart_file_id: str | None) -> Blocks:
         blocks.append(section("No quiz answers in these weeks yet."))
     if len(report.terms) > TERMS_LISTED:
         blocks.append(context(f"…and {len(report.terms) - TERMS_LISTED} more terms in `study-lab report`."))
-    if chart_file_id:
-        blocks.append(ImageBlock(slack_file={"id": chart_file_id}, alt_text=CHART_TITLE, title=CHART_TITLE))
+    if chart_sent:
+        blocks.append(context(f"The chart ({CHART_TITLE.lower()}) is in your direct messages with the bot."))
     recall = report.recall
     blocks += [
         DividerBlock(),

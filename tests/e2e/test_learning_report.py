@@ -66,11 +66,15 @@ def test_quiz_report_answers_admins_privately_with_an_uploaded_chart(
     blocks: list[dict[str, Any]] = shown["blocks"]
     text = json.dumps(blocks)
     assert f"*{term}*" in text and "75% (47\\u201391%)  (12 answers)" in text
-    (image,) = [b for b in blocks if b["type"] == "image"]
+    assert not [b for b in blocks if b["type"] == "image"]  # Slack shows no file shared nowhere
+    assert "in your direct messages" in text
+    (opened,) = fake.calls_to("conversations.open")
+    assert opened.body["users"] == "U100"
     (completed,) = fake.calls_to("files.completeUploadExternal")
-    assert image["slack_file"]["id"] == json.loads(completed.body["files"])[0]["id"]
-    assert "channel_id" not in completed.body  # shared in no channel: only the asker sees it
-    assert fake.state.files[image["slack_file"]["id"]].data.startswith(b"\x89PNG")
+    direct = completed.body["channel_id"]
+    assert direct.startswith("D") and fake.state.direct_messages[direct] == ("T1", "U100")
+    (chart,) = [fake.state.files[f["id"]] for f in json.loads(completed.body["files"])]
+    assert chart.data.startswith(b"\x89PNG") and chart.shared_in == direct
     assert not fake.state.refusals
 
 
