@@ -58,7 +58,8 @@ class Definitions:
         if compared is not None:
             first, second = compared
             answer = Answer(
-                views.kit.plain(f"{first.term} vs {second.term}"), views.terms.compare_blocks(first, second)
+                views.kit.plain(f"{first.term} vs {second.term}"),
+                views.terms.compare_blocks(loaded.glossary, first, second),
             )
             return Found(answer, ((first.term, ""), (second.term, "")))
         result = find_described(loaded.lookup, loaded.descriptions, typed)

@@ -47,7 +47,7 @@ def explain_blocks(glossary: Glossary, terms: Sequence[Term]) -> Blocks:
     """The private answer to "Explain terms": each term in brief with a share button, at most
     five, and how many more the message holds."""
     if not terms:
-        return [SectionBlock(text=MarkdownTextObject(text="No glossary terms in this message.")).to_dict()]
+        return [section("No glossary terms in this message.").to_dict()]
     shown = terms[:EXPLAINED_AT_MOST]
     count = len(terms)
     head = f"{count} glossary term{'s' if count != 1 else ''} in this message"
@@ -61,14 +61,14 @@ def explain_blocks(glossary: Glossary, terms: Sequence[Term]) -> Blocks:
         blocks.append(
             SectionBlock(
                 block_id=f"explain_{index}",
-                text=MarkdownTextObject(text=text, verbatim=True),
+                text=md(text),
                 accessory=button("Share", f"{DEFINE_SHARE}_{index}", glossary.key(term)),
             ).to_dict()
         )
     if count > len(shown):
         more = count - len(shown)
         note = f"…and {more} more term{'s' if more != 1 else ''}: look one up with `/define TERM`."
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]).to_dict())
+        blocks.append(context(note).to_dict())
     return blocks
 
 
@@ -85,18 +85,16 @@ def meanings_blocks(glossary: Glossary, name: str, meanings: Sequence[Term], not
     opens that meaning in full (with its trap)."""
     blocks: Blocks = [
         HeaderBlock(text=PlainTextObject(text=clip(name, 150))).to_dict(),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"{len(meanings)} meanings: pick one for its trap and more.")]
-        ).to_dict(),
+        ContextBlock(elements=[md(f"{len(meanings)} meanings: pick one for its trap and more.")]).to_dict(),
     ]
     if note:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]).to_dict())
+        blocks.append(context(note).to_dict())
     for index, term in enumerate(meanings[:40]):
         text = f"*{escape_mrkdwn(term.category)}*: {escape_mrkdwn(clip(term.definition, 2500))}"
         blocks.append(
             SectionBlock(
                 block_id=f"meaning_{index}",
-                text=MarkdownTextObject(text=text, verbatim=True),
+                text=md(text),
                 accessory=button(f"Open {term.category}", f"{DEFINE_SHOW}_{index}", glossary.key(term)),
             ).to_dict()
         )
@@ -203,7 +201,7 @@ def lookup_blocks(glossary: Glossary, result: LookupResult, typed: str, suggest:
     return dicts(miss)
 
 
-def compare_blocks(first: Term, second: Term) -> Blocks:
+def compare_blocks(glossary: Glossary, first: Term, second: Term) -> Blocks:
     """`/define A vs B`: both terms side by side, definitions then traps."""
 
     def field(text: str) -> MarkdownTextObject:
@@ -226,7 +224,7 @@ def compare_blocks(first: Term, second: Term) -> Blocks:
             ActionsBlock(
                 block_id="compare_actions",
                 elements=[
-                    button(f"Share {t.term}", f"{DEFINE_SHARE}_{i}", t.term)
+                    button(f"Share {glossary.label(t)}", f"{DEFINE_SHARE}_{i}", glossary.key(t))
                     for i, t in enumerate((first, second))
                 ],
             ),

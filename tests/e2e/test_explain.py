@@ -143,6 +143,43 @@ def test_sharing_one_meaning_shares_that_meaning(shared: RunningBot) -> None:
     assert "waste water" in texts(posted.body["blocks"]) and "no-new-work" not in texts(posted.body["blocks"])
 
 
+def test_sharing_from_a_comparison_shares_the_meaning_compared(shared: RunningBot) -> None:
+    body = shared.command("/define", "individual contributor vs rto").json()
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["value"] for b in buttons] == ["IC|People", "RTO"]
+    assert buttons[0]["text"]["text"] == "Share IC (People)"
+    shared.click(buttons[0]["action_id"], buttons[0]["value"], ephemeral=True)
+    [posted] = shared.fake.wait_responses(1)
+    card = texts(posted.body["blocks"])
+    assert "individual contributor" in card and "incident commander" not in card.lower()
+
+
+def test_what_a_person_typed_and_every_meaning_are_shown_verbatim(shared: RunningBot) -> None:
+    def mrkdwn(blocks: list[dict]) -> list[dict]:
+        found: list[dict] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "mrkdwn":
+                    found.append(node)
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(blocks)
+        return found
+
+    for body in (
+        shared.command("/define", "ic").json(),
+        explained(shared, "the IC said see https://example.com and #general"),
+        explained(shared, "nothing here but https://example.com"),
+    ):
+        texts_shown = mrkdwn(body["blocks"])
+        assert texts_shown and all(t.get("verbatim") is True for t in texts_shown), texts_shown
+
+
 # -- finding a term from its description ---------------------------------------------------------
 
 
