@@ -359,6 +359,7 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
         return 2
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
+    glossary = _glossary(settings)  # stored keys ("IC|People") are shown as labels ("IC (People)")
     storage = Storage.open(settings.database_url)
     try:
         ws = pick_workspace(storage, team)
@@ -367,7 +368,10 @@ def stats(settings: Settings, days: int, team: str | None) -> int:
             ("Searches that found nothing (gaps in the glossary)", storage.stats.top_misses(ws, since)),
             (
                 "Terms most often missed in quizzes",
-                storage.answers.most_missed(ws, None, since, now, limit=10),
+                [
+                    (glossary.label_of(key), n)
+                    for key, n in storage.answers.most_missed(ws, None, since, now, 10)
+                ],
             ),
             (
                 "Searched in the last 7 days, found nothing",

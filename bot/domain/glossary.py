@@ -108,6 +108,15 @@ class Glossary:
         """The term's name, with its category when the name has several meanings."""
         return f"{term.term} ({term.category})" if self.shared(term) else term.term
 
+    def label_of(self, key: str) -> str:
+        """What people read for a stored key (`key`): the term's label; for a term no longer in
+        the glossary, its name, with its category when the key had one ("IC (People)")."""
+        term = self.get(key)
+        if term is not None:
+            return self.label(term)
+        name, separator, category = key.rpartition(KEY_SEPARATOR)
+        return f"{name} ({category})" if separator else key
+
     @property
     def names(self) -> dict[str, Term]:
         """Every normalised name and alias, mapped to its (first) term."""

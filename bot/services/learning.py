@@ -10,13 +10,15 @@ current" on their Home tab.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
 from bot.domain.glossary import Glossary
-from bot.domain.learning import Report, build_report, initial_vs_current
+from bot.domain.learning import Answer, Report, build_report, initial_vs_current
 from bot.domain.slots import find_zone
 from bot.domain.workspace import Workspace
 from bot.services.admins import Admins
@@ -41,8 +43,18 @@ def learning_report(
     since = now - timedelta(weeks=weeks + 1)
     searches = storage.stats.top_misses(ws, since, SEARCHES_READ)
     return build_report(
-        storage.learning.answers(ws), searches, lambda text: glossary.get(text) is not None, now, zone, weeks
+        labelled(storage.learning.answers(ws), glossary),
+        searches,
+        lambda text: glossary.get(text) is not None,
+        now,
+        zone,
+        weeks,
     )
+
+
+def labelled(answers: Iterable[Answer], glossary: Glossary) -> list[Answer]:
+    """Answers under the names people read: a stored key such as "IC|People" becomes "IC (People)"."""
+    return [replace(a, term=glossary.label_of(a.term)) for a in answers]
 
 
 def stored_zone(storage: Storage, ws: Workspace, default: ZoneInfo) -> ZoneInfo:
@@ -94,5 +106,8 @@ class LearningReports:
     def home_blocks(self, ws: Workspace, user_id: str) -> list[Block]:
         """The person's own "initial vs current", for their Home tab only."""
         return learning_views.progress_blocks(
-            initial_vs_current(self.core.storage.learning.answers(ws, user_id), user_id)
+            initial_vs_current(
+                labelled(self.core.storage.learning.answers(ws, user_id), self.core.glossary(ws).glossary),
+                user_id,
+            )
         )

@@ -89,7 +89,9 @@ class WeeklyResults:
             None,
             share=False,
             title="Weekly results",
-            most_missed=missed[0] if missed else None,
+            most_missed=(self.core.glossary(ws).glossary.label_of(missed[0][0]), missed[0][1])
+            if missed
+            else None,
             names=self.people.names(ws, [s.user for s in top]),
         )
 

@@ -555,3 +555,29 @@ def test_the_same_name_in_the_same_category_is_still_a_duplicate() -> None:
 def test_a_unique_name_is_its_own_key() -> None:
     glossary = load_glossary(Path(__file__).resolve().parents[3] / "data" / "glossary.yml")
     assert all(glossary.key(t) == t.term and glossary.get(t.term) is t for t in glossary.terms)
+
+
+def test_a_stored_key_is_shown_as_what_people_read() -> None:
+    glossary = parse_glossary(
+        """
+title: T
+terms:
+  - term: IC
+    category: Incidents
+    definition: The incident commander.
+    trap: Expecting the IC to debug.
+  - term: IC
+    category: People
+    definition: An individual contributor.
+    trap: Reading it as a junior title.
+  - term: Drain
+    category: Runtime
+    definition: No new work.
+    trap: Claiming sessions moved.
+""",
+        "t.yml",
+    )
+    assert glossary.label_of("IC|People") == "IC (People)"
+    assert glossary.label_of("Drain") == "Drain"
+    assert glossary.label_of("Gone|Old") == "Gone (Old)"  # a term since removed from the glossary
+    assert glossary.label_of("Gone") == "Gone"
