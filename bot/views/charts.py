@@ -21,7 +21,7 @@ def accuracy_figure(report: Report) -> Figure:
     """First-try accuracy per term, week by week, with Wilson 95% intervals as error bars."""
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.add_subplot()
-    labels = [w.label for w in report.weeks]
+    labels = [w.dates for w in report.weeks]
     for row in report.terms[:TERMS_CHARTED]:
         shown = [(i, c) for i, c in enumerate(row.cells) if c.value is not None]
         if not shown:

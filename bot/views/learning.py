@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.learning import MIN_ANSWERS, Report, TermProgress
-from bot.domain.text import escape_mrkdwn
+from bot.domain.text import escape_mrkdwn, quantity
 from bot.views.kit import Blocks, context, section
 
 CHART_TITLE = "First-try accuracy by week"
@@ -46,14 +46,15 @@ def report_blocks(report: Report, chart_sent: bool) -> Blocks:
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text="Learning report"), block_id=REPORT_BLOCK),
         context(
-            f"First-try accuracy by ISO week ({escape_mrkdwn(report.zone)}), with a Wilson 95% interval; "
+            f"First-try accuracy by week ({escape_mrkdwn(report.zone)}), with a Wilson 95% interval; "
             f"fewer than {MIN_ANSWERS} answers is “too few answers”. Only you see this."
         ),
     ]
     for row in report.terms[:TERMS_LISTED]:
         cells = row.cells[-WEEKS_LISTED:]
         table = "\n".join(
-            f"`{w.label}`  {c.text()}  ({c.answered} answers)" for w, c in zip(weeks, cells, strict=True)
+            f"{w.dates}:  {c.text()}  ({quantity(c.answered, 'answer')})"
+            for w, c in zip(weeks, cells, strict=True)
         )
         blocks.append(section(f"*{escape_mrkdwn(row.term)}*\n{table}"))
     if not report.terms:

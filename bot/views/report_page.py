@@ -7,8 +7,10 @@ from people or the glossary is HTML-escaped.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
+from bot.domain.leaderboard import Week
 from bot.domain.learning import MIN_ANSWERS, RECALL_GAP, Report
 from bot.views.charts import accuracy_figure, recall_figure, to_svg
 
@@ -43,7 +45,7 @@ def _counts(title: str, rows: tuple[tuple[str, int], ...], what: str) -> str:
 
 def report_page(report: Report, workspace: str) -> str:
     """The whole page."""
-    weeks = [w.label for w in report.weeks]
+    weeks = [with_year(w) for w in report.weeks]
     accuracy_rows = [
         [(row.term, ""), *((cell.text(), "few" if cell.too_few else "") for cell in row.cells)]
         for row in report.terms
@@ -78,3 +80,8 @@ def report_page(report: Report, workspace: str) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def with_year(week: Week) -> str:
+    """The week's dates with its year, unless they name one already (a week across New Year)."""
+    return week.dates if re.search(r"\b\d{4}\b", week.dates) else f"{week.dates} {week.label[:4]}"
