@@ -35,16 +35,17 @@ class BotContext:
         """Run `fn` in the bot's own pool, after the acknowledgement has been sent."""
         self.core.after_ack.run(what, fn, *args, **kwargs)
 
-    def open_modal(self, ws: Workspace, body: dict[str, Any], view: dict[str, object]) -> None:
-        """Open `view` for the click in `body`, after the acknowledgement (a trigger lives 3 seconds)."""
+    def open_modal(self, ws: Workspace, body: dict[str, Any], view: View) -> None:
+        """Open `view` for the click in `body`, after the acknowledgement (a trigger lives 3 seconds).
+        A view that needs the database comes as a function, built after the acknowledgement too."""
         trigger = body.get("trigger_id")
         if trigger:
-            self.later("open a modal", self.services.modals.open, ws, str(trigger), view)
+            self.later("open a modal", lambda: self.services.modals.open(ws, str(trigger), _built(view)))
 
-    def update_modal(
-        self, ws: Workspace, view_id: str, view: dict[str, object], view_hash: str | None = None
-    ) -> None:
-        self.later("update a modal", self.services.modals.update, ws, view_id, view, view_hash)
+    def update_modal(self, ws: Workspace, view_id: str, view: View, view_hash: str | None = None) -> None:
+        self.later(
+            "update a modal", lambda: self.services.modals.update(ws, view_id, _built(view), view_hash)
+        )
 
     def reply(self, body: dict[str, Any], respond: Any, **message: Any) -> None:
         """Answer through the request's response_url, later; private unless said otherwise."""
@@ -53,6 +54,13 @@ class BotContext:
         message.setdefault("response_type", "ephemeral")
         message.setdefault("replace_original", False)
         self.later("reply", respond, **message)
+
+
+View = dict[str, object] | Callable[[], dict[str, object]]
+
+
+def _built(view: View) -> dict[str, object]:
+    return view() if callable(view) else view
 
 
 def bot_of(context: BoltContext) -> BotContext:

@@ -22,10 +22,9 @@ def home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def practice_start(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    bot, ws = bot_of(context), payload.workspace(context)
-    question = bot.services.practice.next_question(ws, payload.user_id(body))
     ack()
-    bot.open_modal(ws, body, question)
+    bot, ws, user = bot_of(context), payload.workspace(context), payload.user_id(body)
+    bot.open_modal(ws, body, lambda: bot.services.practice.next_question(ws, user))
 
 
 def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -39,11 +38,13 @@ def practice_answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> Non
 
 
 def practice_next(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    bot, ws, view = bot_of(context), payload.workspace(context), payload.view(body)
-    question = bot.services.practice.next_question(ws, payload.user_id(body), last=payload.action_value(body))
     ack()
+    bot, ws, view = bot_of(context), payload.workspace(context), payload.view(body)
+    user, last = payload.user_id(body), payload.action_value(body)
     if view.get("id"):
-        bot.update_modal(ws, str(view["id"]), question)
+        bot.update_modal(
+            ws, str(view["id"]), lambda: bot.services.practice.next_question(ws, user, last=last)
+        )
 
 
 def register(app: App) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.domain.edits import Suggestion
+from bot.domain.workspace import Workspace
 from bot.listeners import payload
 from bot.listeners.context import BotContext, bot_of
 from bot.services.suggestions import Decision
@@ -33,14 +34,18 @@ DECIDED = {
 
 def suggest(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     """ "Suggest this term" (the value is what was typed) or "Suggest an edit" (the value is a term)."""
+    ack()
     bot, ws, value = bot_of(context), payload.workspace(context), payload.action_value(body)
     edit = payload.action(body).get("action_id") == ids.SUGGEST_EDIT
-    modal = (
-        bot.services.suggestions.modal(ws, edit=value)
-        if edit
-        else bot.services.suggestions.modal(ws, typed=value)
-    )
-    ack()
+    bot.later("offer a suggestion form", _offer, bot, ws, body, respond, value, edit)
+
+
+def _offer(
+    bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respond, value: str, edit: bool
+) -> None:
+    """After the acknowledgement (the form reads the glossary and the workspace's owners)."""
+    suggestions = bot.services.suggestions
+    modal = suggestions.modal(ws, edit=value) if edit else suggestions.modal(ws, typed=value)
     if modal is None:
         bot.reply(body, respond, text=OFF)
     else:

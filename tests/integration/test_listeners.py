@@ -10,7 +10,7 @@ from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy.exc import OperationalError
 
-from bot.listeners import define, quiz
+from bot.listeners import define, home, quiz, suggest
 from bot.listeners.context import KEY
 from bot.runtime import Runtime
 from bot.standin import Person, SlackStandIn
@@ -94,3 +94,31 @@ def test_a_quiz_subcommand_that_fails_after_the_ack_still_answers(
     assert runtime.core.after_ack.wait_idle(10)
     [answer] = respond.calls
     assert "database is not reachable" in answer["text"]
+
+
+@pytest.mark.parametrize("listener", ["practice_start", "practice_next", "suggest"])
+def test_clicks_that_open_a_modal_are_acknowledged_before_the_database_is_read(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, listener: str
+) -> None:
+    """A slow or unreachable database must not hold the acknowledgement (Slack's 3 seconds)."""
+
+    def unreachable(*args: object, **kwargs: object) -> object:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(runtime.services.practice, "next_question", unreachable)
+    monkeypatch.setattr(runtime.services.suggestions, "modal", unreachable)
+    body = {
+        "type": "block_actions",
+        "user": {"id": "U100"},
+        "team": {"id": "T1"},
+        "trigger_id": "1.2.abc",
+        "view": {"id": "V1", "type": "modal"},
+        "actions": [{"action_id": "suggest_new", "value": "canary release"}],
+    }
+    ack, respond = Recorder(), Recorder()
+    kwargs: dict[str, Any] = {"ack": ack, "body": body, "context": context_of(runtime)}
+    if listener == "suggest":
+        kwargs["respond"] = respond
+    getattr(home if listener != "suggest" else suggest, listener)(**kwargs)
+    assert ack.calls == [{"args": ()}]
+    assert runtime.core.after_ack.wait_idle(10)
