@@ -4,7 +4,8 @@ A map of the package.  Each folder is one wing; imports run downwards only,
 and `lint-imports` (the contracts in `pyproject.toml`, run by the tests) fails
 when one does not:
 
-    __main__, cli        the command line: run, playground, define, check, report, ...
+    __main__, cli        the command line: run, playground, define, check, report, migrate, ...
+    startup              the checks before serving, each failure one line naming the setting
     playground/          `python -m bot playground`: the real bot beside the stand-in, with a page
     slack/server         waitress behind Bolt's WSGI adapter, `/healthz`, Socket Mode
     runtime              wires one running bot from settings (production, playground, tests)
@@ -20,9 +21,10 @@ when one does not:
     config, logs, standin/
                          settings from the environment; logging with secrets masked; the stand-in
                          for the Slack Web API shared by the tests and the playground
-    domain/              pure logic, no I/O (the clock, zone and random source are arguments):
-                         glossary, edits, lookup, comparisons, quiz, practice, leaderboard, slots,
-                         text, workspace
+    domain/ | data/      pure logic, no I/O (the clock, zone and random source are arguments):
+                         glossary, edits, lookup, descriptions (FTS5 in memory), mentions
+                         (Aho-Corasick), comparisons, quiz, practice, leaderboard, learning, slots,
+                         text, workspace; the glossary that ships in the package
 
 The domain never imports Slack or SQLAlchemy; listeners never import storage or
 the Web API client; views neither store nor call Slack.

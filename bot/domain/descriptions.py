@@ -165,7 +165,8 @@ def find(lookup: Lookup, index: DescriptionIndex, text: str) -> LookupResult:
 
 
 class Finder:
-    """What `/define` looks up with: the name lookup and the description index of one glossary."""
+    """What `/define` looks up with, the name lookup and the description index of one glossary, as
+    one object: the benchmarks' handle on `find` (`bench/lookup.py`)."""
 
     def __init__(self, lookup: Lookup, index: DescriptionIndex) -> None:
         self.lookup = lookup

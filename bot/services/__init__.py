@@ -1,7 +1,7 @@
 """The service layer: what listeners, scheduled jobs and the terminal call.
 
 Each module holds one concept and joins the pure modules (quiz, slots,
-leaderboard, practice, blocks) to storage and to Slack through `Core`:
+leaderboard, practice) and the views to storage and to Slack through `Core`:
 
 | module       | holds                                                                    |
 | ------------ | ------------------------------------------------------------------------ |

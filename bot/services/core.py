@@ -161,6 +161,6 @@ class Core:
 
     def check_token(self, ws: Workspace, exc: Exception) -> bool:
         """True when Slack refused the call's token and the workspace's current token is refused too:
-        the workspace is stopped (`service.workspaces.Lifecycle.token_failed`).  False when the token
+        the workspace is stopped (`services.lifecycle.Lifecycle.token_failed`).  False when the token
         was only one kept from before a reinstall: the call can be tried again with the current one."""
         return slack_error(exc) in TOKEN_GONE_ERRORS and self.on_token_failed(ws)

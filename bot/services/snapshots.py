@@ -17,12 +17,11 @@ asks, so memory stays flat however many workspaces approve suggestions.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -36,18 +35,12 @@ log = logging.getLogger(__name__)
 OVERLAYS_KEPT = 200  # workspaces whose glossary-with-changes is kept built in memory
 
 
-_serials = itertools.count(1)
-
-
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Loaded:
-    """One glossary snapshot: the terms, their lookup index, and a number no other snapshot of
-    this process has (what remembers answers by snapshot keys them on, so that it does not keep
-    a replaced snapshot, with its index, alive)."""
+    """One glossary snapshot: the terms and their lookup index (a snapshot never changes)."""
 
     glossary: Glossary
     lookup: Lookup
-    serial: int = field(default_factory=lambda: next(_serials))
 
     # Built on first use, once per snapshot (a snapshot never changes): a workspace that never
     # describes a term or explains a message never pays for them.

@@ -17,6 +17,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot import views
 from bot.domain.edits import Change, Suggestion, TermText, problems_for
 from bot.domain.text import normalise
 from bot.domain.workspace import Workspace
@@ -109,9 +110,7 @@ class SuggestionBox:
         author = self.people.name(ws, suggestion.author_id)
         response = self.core.client(ws).chat_postMessage(
             channel=channel,
-            text=suggestion_views.plain_text(
-                f"Glossary suggestion #{suggestion.id}: {suggestion.fields.term}"
-            ),
+            text=views.kit.plain(f"Glossary suggestion #{suggestion.id}: {suggestion.fields.term}"),
             blocks=suggestion_views.review_blocks(
                 suggestion.id, author, suggestion.base_fields, suggestion.fields
             ),
@@ -171,7 +170,7 @@ class SuggestionBox:
                 client.chat_update(
                     channel=suggestion.review_channel,
                     ts=suggestion.review_ts,
-                    text=suggestion_views.plain_text(
+                    text=views.kit.plain(
                         f"Glossary suggestion #{suggestion.id}: {'approved' if approved else 'rejected'}"
                     ),
                     blocks=suggestion_views.review_blocks(
@@ -185,7 +184,7 @@ class SuggestionBox:
         notice = suggestion_views.author_notice(suggestion.fields.term, approved, suggestion.reason)
         client.chat_postMessage(
             channel=suggestion.author_id,
-            text=suggestion_views.plain_text(notice),
+            text=views.kit.plain(notice),
             blocks=suggestion_views.notice(notice),
         )
 

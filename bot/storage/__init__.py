@@ -18,7 +18,6 @@
 | `weekly`        | weekly results posts                                             |
 | `practice`      | private practice cards and answers                               |
 | `searches`      | `/define` lookups, for the glossary's owners                     |
-| `stats`         | lookups, for the glossary's owners                               |
 | `learning`      | every answer, as the learning report reads them                  |
 | `budgets`       | Slack rate budgets shared across processes                       |
 | `workspace_records` | installs, per-workspace settings, deleting a workspace       |

@@ -157,11 +157,6 @@ def modal_errors(problems: Mapping[str, str]) -> dict[str, str]:
     return {BLOCK_OF.get(field, field): clip(message, 150) for field, message in problems.items()}
 
 
-def plain_text(text: str) -> str:
-    """A message's fallback text: escaped like any mrkdwn."""
-    return escape_mrkdwn(clip(text, 3000))
-
-
 def notice(text: str) -> Blocks:
     """`text` (already safe mrkdwn) as a message's one section."""
     return [SectionBlock(text=md(text)).to_dict()]
