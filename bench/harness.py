@@ -36,6 +36,7 @@ import random
 import re
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -90,7 +91,8 @@ def percentile(samples: Sequence[float], share: float) -> float:
 
 
 def median(values: Sequence[float]) -> float:
-    return percentile(values, 0.5)
+    """The middle value (the mean of the two middle ones for an even count); nan when empty."""
+    return statistics.median(values) if values else float("nan")
 
 
 def ms(value: float) -> str:

@@ -38,7 +38,7 @@ def test_before_and_after_pairs_both_bots_round_by_round() -> None:
     runs += [run("ours", 40, 1), run(BEFORE, 50, 1), run(DEFAULT_FLOOR, 20, 1), run(PBR_FLOOR, 50, 1)]
     lines = before_and_after(runs, [32, 4])
     assert lines == [
-        "32 conns: ours = 0.80x the req/s of ours (before), p99 1.00x its p99",  # of 0.9 and 0.8
-        "32 conns: ours = 2.00x the default-Bolt floor, 0.75x the pbr floor",
-        "32 conns: ours (before) = 2.50x the default-Bolt floor, 0.83x the pbr floor",
+        "32 conns: ours = 0.85x the req/s of ours (before), p99 1.00x its p99",  # the middle of 0.9 and 0.8
+        "32 conns: ours = 2.50x the default-Bolt floor, 0.78x the pbr floor",  # of 3.0 and 2.0; 0.75, 0.8
+        "32 conns: ours (before) = 2.92x the default-Bolt floor, 0.92x the pbr floor",
     ]  # no line for 4 connections: neither bot ran there
