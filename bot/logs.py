@@ -49,6 +49,9 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     # waitress warns "Task queue depth is N" for every request queued in a burst;
     # that is load, not a fault, and would drown the log.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # urllib3 names the path of every response_url it posts to (at DEBUG, and when it retries): a
+    # credential.  `bot.slack.response_urls` logs each failure itself, with the host only.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     # The scheduler logs every job it runs (several a second) and Alembic each step of every
     # migration check; `bot.storage.migrate` says in one line what changed.  Both speak up at DEBUG.
     quiet = logging.DEBUG if logging.getLevelName(level) == logging.DEBUG else logging.WARNING

@@ -33,6 +33,7 @@ from bot.services.snapshots import Glossaries
 from bot.slack.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
 from bot.slack.client import make_client
 from bot.slack.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
+from bot.slack.response_urls import ResponseUrls
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class Runtime:
     def close(self) -> None:
         self.jobs.stop()
         self.core.after_ack.shutdown()  # replies already accepted are still sent
+        self.core.responses.close()
         self.storage.close()
 
 
@@ -107,6 +109,7 @@ def build_runtime(
         process_owner(),
         claim_lease,
         AfterAck(settings.slack_threads),
+        ResponseUrls(settings.slack_threads),
     )
     services = Services.build(core, installations, rng)
     jobs = Jobs(services, glossaries, settings)

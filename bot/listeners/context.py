@@ -47,13 +47,19 @@ class BotContext:
             "update a modal", lambda: self.services.modals.update(ws, view_id, _built(view), view_hash)
         )
 
-    def reply(self, body: dict[str, Any], respond: Any, **message: Any) -> None:
-        """Answer through the request's response_url, later; private unless said otherwise."""
-        if not body.get("response_url"):
-            return  # a Home tab or modal click: there is no message to answer
-        message.setdefault("response_type", "ephemeral")
-        message.setdefault("replace_original", False)
-        self.later("reply", respond, **message)
+    def reply(self, body: dict[str, Any], **message: Any) -> None:
+        """Answer through the request's response_url, from the pool after the acknowledgement;
+        private unless said otherwise."""
+        if body.get("response_url"):  # else a Home tab or modal click: there is no message to answer
+            self.later("reply", self.reply_now, body, **message)
+
+    def reply_now(self, body: dict[str, Any], **message: Any) -> None:
+        """`reply` in the calling thread, for work that already runs in the pool."""
+        url = body.get("response_url")
+        if url:
+            message.setdefault("response_type", "ephemeral")
+            message.setdefault("replace_original", False)
+            self.core.responses.post(str(url), message)
 
 
 View = dict[str, object] | Callable[[], dict[str, object]]

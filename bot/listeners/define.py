@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
+from bot.domain.workspace import Workspace
 from bot.listeners import payload
-from bot.listeners.context import bot_of
+from bot.listeners.context import BotContext, bot_of
 from bot.views import ids
 
 GONE = "That term is no longer in the glossary."
@@ -21,32 +22,32 @@ def define(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     ack(response_type="ephemeral", text=answer.text, blocks=answer.blocks)
 
 
-def show_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def show_term(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """A "Did you mean", "Related" or menu pick: the card replaces the private message."""
     bot, ws = bot_of(context), payload.workspace(context)
     suggest = bot.services.suggestions.enabled(ws)
     card = bot.services.definitions.card(ws, payload.action_value(body), suggest=suggest)
     ack()
     if card is None:
-        bot.reply(body, respond, text=GONE)
+        bot.reply(body, text=GONE)
     else:
-        bot.reply(body, respond, text=card.text, blocks=card.blocks, replace_original=True)
+        bot.reply(body, text=card.text, blocks=card.blocks, replace_original=True)
 
 
-def share_term(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def share_term(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     bot = bot_of(context)
-    bot.later("share a term", _share, bot, payload.workspace(context), body, respond)
+    bot.later("share a term", _share, bot, payload.workspace(context), body)
 
 
-def _share(bot: Any, ws: Any, body: dict[str, Any], respond: Respond) -> None:
+def _share(bot: BotContext, ws: Workspace, body: dict[str, Any]) -> None:
     services = bot.services
     name = services.people.name(ws, payload.user_id(body))
     card = services.definitions.card(ws, payload.action_value(body), shared_by=name)
     if card is None:
-        bot.reply(body, respond, text=GONE)
+        bot.reply_now(body, text=GONE)
     else:
-        bot.reply(body, respond, text=card.text, blocks=card.blocks, response_type="in_channel")
+        bot.reply_now(body, text=card.text, blocks=card.blocks, response_type="in_channel")
 
 
 def term_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

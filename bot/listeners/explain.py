@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.listeners import payload
 from bot.listeners.context import bot_of
 from bot.views.ids import EXPLAIN_CALLBACK
 
 
-def explain_terms(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def explain_terms(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """Acknowledge at once; the answer goes to the shortcut's response_url (ephemeral)."""
     ack()
     bot, ws = bot_of(context), payload.workspace(context)
     answer = bot.services.definitions.explain(ws, payload.message_text(body))
-    bot.reply(body, respond, text=answer.text, blocks=answer.blocks)
+    bot.reply(body, text=answer.text, blocks=answer.blocks)
 
 
 def register(app: App) -> None:

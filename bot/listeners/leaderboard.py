@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot import views
 from bot.domain.workspace import Workspace
@@ -27,21 +27,21 @@ def leaderboard(ack: Ack, command: dict[str, Any], context: BoltContext) -> None
     ack(response_type="ephemeral", text=views.kit.plain(f"Leaderboard {board.week.dates}"), blocks=shown)
 
 
-def share_board(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def share_board(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     bot = bot_of(context)
-    bot.later("share a leaderboard", _share, bot, payload.workspace(context), body, respond)
+    bot.later("share a leaderboard", _share, bot, payload.workspace(context), body)
 
 
-def _share(bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respond) -> None:
+def _share(bot: BotContext, ws: Workspace, body: dict[str, Any]) -> None:
     """Post the board in the channel, with names rather than mentions (nobody is notified)."""
     value, here, sharer = payload.action_value(body), payload.channel_id(body), payload.user_id(body)
     shared = bot.services.boards.shared(ws, value, here, sharer)
     if shared is None:
-        bot.reply(body, respond, text=ONLY_HERE)
+        bot.reply_now(body, text=ONLY_HERE)
         return
     text, shown = shared
-    bot.reply(body, respond, text=text, blocks=shown, response_type="in_channel")
+    bot.reply_now(body, text=text, blocks=shown, response_type="in_channel")
 
 
 def register(app: App) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot import views
 from bot.domain.slots import ScheduleError, find_zone, parse_schedule
@@ -35,6 +35,7 @@ class QuizCommand:
     user: str
     args: list[str]
     text: str
+    command: dict[str, Any]  # what Slack sent: its response_url takes the answer
 
 
 def _private(text: str) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def _review(cmd: QuizCommand) -> str:
     return _settings_text(cmd)
 
 
-def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: bool, respond: Respond) -> None:
+def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: bool) -> None:
     """In the pool: refuse DMs (and non-admins where it matters), else run; answer privately either way."""
     try:
         if cmd.channel.startswith("D"):
@@ -124,21 +125,24 @@ def _later(cmd: QuizCommand, run: Callable[[QuizCommand], str], admins_only: boo
             text = run(cmd)
     except EXPECTED_FAILURES as exc:  # the person hears it: the acknowledgement already went
         text = failure_text(exc)
-    respond(**_private(text))
+    cmd.bot.reply_now(cmd.command, **_private(text))
 
 
-def _report(cmd: QuizCommand, respond: Respond) -> None:
+def _report(cmd: QuizCommand) -> None:
     """In the pool: the learning report, privately (refused politely to all but admins and owners)."""
     weeks = cmd.args[0] if cmd.args else str(DEFAULT_WEEKS)
     if not weeks.isdigit() or not 1 <= int(weeks) <= MAX_WEEKS:
-        respond(**_private(f"Give a number of weeks from 1 to {MAX_WEEKS}, such as `/quiz report 8`."))
+        cmd.bot.reply_now(
+            cmd.command,
+            **_private(f"Give a number of weeks from 1 to {MAX_WEEKS}, such as `/quiz report 8`."),
+        )
         return
     try:
         shown = cmd.bot.services.learning.for_slack(cmd.ws, cmd.user, int(weeks))
     except EXPECTED_FAILURES as exc:
-        respond(**_private(failure_text(exc)))
+        cmd.bot.reply_now(cmd.command, **_private(failure_text(exc)))
         return
-    respond(response_type="ephemeral", text="Learning report", blocks=shown)
+    cmd.bot.reply_now(cmd.command, text="Learning report", blocks=shown)
 
 
 # Subcommands answered from the pool, and whether only quiz admins may use them (anyone may use
@@ -164,27 +168,27 @@ def _parse(command: dict[str, Any], context: BoltContext) -> tuple[QuizCommand, 
     text = payload.command_text(command)
     words = text.split()
     ws, channel, user = payload.workspace(context), payload.channel_id(command), payload.user_id(command)
-    return QuizCommand(bot_of(context), ws, channel, user, words[1:], text), (
+    return QuizCommand(bot_of(context), ws, channel, user, words[1:], text, command), (
         words[0].lower() if words else "help"
     )
 
 
-def quiz(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def quiz(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     """`/quiz SUBCOMMAND …`, dispatched through the tables above."""
     cmd, sub = _parse(command, context)
     bot = cmd.bot
     if sub == "report":
         ack()
-        bot.later("/quiz report", _report, cmd, respond)
+        bot.later("/quiz report", _report, cmd)
     elif sub in LATER and (sub != "admins" or cmd.args):  # anyone may see the admins; only they change them
         ack()
-        bot.later(f"/quiz {sub}", _later, cmd, *LATER[sub], respond)
+        bot.later(f"/quiz {sub}", _later, cmd, *LATER[sub])
     else:
         inline = INLINE.get(sub)
         ack(**_private(inline(cmd) if inline else replies.unknown_subcommand(sub)))
 
 
-def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """A quiz button: stored before the acknowledgement, so a click Slack saw succeed is never lost."""
     bot, ws, user, picked = (
         bot_of(context),
@@ -194,12 +198,12 @@ def answer_quiz(ack: Ack, body: dict[str, Any], context: BoltContext, respond: R
     )
     if picked is None or not user:
         ack()
-        bot.reply(body, respond, text="That button is not valid; nothing was recorded.")
+        bot.reply(body, text="That button is not valid; nothing was recorded.")
         return
     reply = bot.services.answering.answer(ws, picked[0], user, picked[1])
     ack()
     bot.services.home.mark_stale(ws, user)
-    bot.reply(body, respond, text="Your answer", blocks=reply)
+    bot.reply(body, text="Your answer", blocks=reply)
 
 
 ANSWER_ACTIONS = re.compile(rf"^{ids.QUIZ_ANSWER}_\d+$")

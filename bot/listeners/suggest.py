@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.domain.edits import Suggestion
 from bot.domain.workspace import Workspace
@@ -32,22 +32,20 @@ DECIDED = {
 }
 
 
-def suggest(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def suggest(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """ "Suggest this term" (the value is what was typed) or "Suggest an edit" (the value is a term)."""
     ack()
     bot, ws, value = bot_of(context), payload.workspace(context), payload.action_value(body)
     edit = payload.action(body).get("action_id") == ids.SUGGEST_EDIT
-    bot.later("offer a suggestion form", _offer, bot, ws, body, respond, value, edit)
+    bot.later("offer a suggestion form", _offer, bot, ws, body, value, edit)
 
 
-def _offer(
-    bot: BotContext, ws: Workspace, body: dict[str, Any], respond: Respond, value: str, edit: bool
-) -> None:
+def _offer(bot: BotContext, ws: Workspace, body: dict[str, Any], value: str, edit: bool) -> None:
     """After the acknowledgement (the form reads the glossary and the workspace's owners)."""
     suggestions = bot.services.suggestions
     modal = suggestions.modal(ws, edit=value) if edit else suggestions.modal(ws, typed=value)
     if modal is None:
-        bot.reply(body, respond, text=OFF)
+        bot.reply_now(body, text=OFF)
     else:
         bot.open_modal(ws, body, modal)
 
@@ -65,15 +63,14 @@ def submit_suggestion(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
     bot.later("announce a suggestion", bot.services.suggestions.announce, done.suggestion)
 
 
-def approve(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    _decide(ack, body, context, respond, approve=True)
+def approve(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    _decide(ack, body, context, approve=True)
 
 
 def _decide(
     ack: Ack,
     body: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     approve: bool,
     reason: str | None = None,
 ) -> None:
@@ -82,7 +79,7 @@ def _decide(
     outcome, decided = bot.services.suggestions.decide(ws, suggestion_id, approve, user, reason)
     ack()
     if outcome is not Decision.DONE or decided is None:
-        bot.reply(body, respond, text=DECIDED[outcome])
+        bot.reply(body, text=DECIDED[outcome])
         return
     bot.later("announce a decision", _announce, bot, decided, user)
 
@@ -93,19 +90,19 @@ def _announce(bot: BotContext, decided: Suggestion, owner: str) -> None:
     bot.services.home.publish(decided.workspace, owner)
 
 
-def reject(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def reject(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """Ask an owner why, in a modal; anyone else is told privately and nothing changes."""
     bot, ws, user = bot_of(context), payload.workspace(context), payload.user_id(body)
     ack()
     if not bot.services.suggestions.is_owner(ws, user):
-        bot.reply(body, respond, text=DECIDED[Decision.NOT_OWNER])
+        bot.reply(body, text=DECIDED[Decision.NOT_OWNER])
         return
     bot.open_modal(ws, body, suggestion_views.reject_modal(_id(payload.action_value(body)), {}))
 
 
-def submit_rejection(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def submit_rejection(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     reason = payload.form_values(body).get(suggestion_views.REASON, "").strip()
-    _decide(ack, body, context, respond, approve=False, reason=reason or None)
+    _decide(ack, body, context, approve=False, reason=reason or None)
 
 
 def _id(raw: str) -> int:

@@ -28,6 +28,7 @@ from bot.domain.workspace import Workspace
 from bot.services.snapshots import Glossaries, Loaded
 from bot.slack.client import SLACK_FAILURES, TOKEN_GONE_ERRORS, WORST_CALL, slack_error
 from bot.slack.installations import NotInstalled, SlackClients
+from bot.slack.response_urls import ResponseUrls
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class Core:
     owner: str
     claim_lease: timedelta = DEFAULT_LEASE
     after_ack: AfterAck = field(default_factory=lambda: AfterAck(16))
+    responses: ResponseUrls = field(default_factory=lambda: ResponseUrls(16))  # one kept connection a thread
     on_token_failed: Callable[[Workspace], bool] = field(default=lambda ws: False)
     # Each workspace's settings and when they were read (time.monotonic).  A plain dict: one read
     # or one replacement is atomic, so request threads share it without a lock (cachetools'

@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.domain.workspace import Workspace
 from bot.listeners import register_listeners
 from bot.listeners.context import BotContext
-from bot.services.core import DB_DOWN, AfterAck
+from bot.services.core import DB_DOWN
 
 log = logging.getLogger(__name__)
 BROKEN = "Sorry, something went wrong on my side and nothing was saved. Please try again."
@@ -111,13 +111,12 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, bot)
-    after_ack = bot.services.core.after_ack
-    app.error(lambda error, body, respond, response: on_error(error, body, respond, response, after_ack))
+    app.error(lambda error, body, response: on_error(error, body, response, bot))
     return app
 
 
 def on_error(
-    error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None, after_ack: AfterAck
+    error: Exception, body: dict[str, Any], response: BoltResponse | None, bot: BotContext
 ) -> BoltResponse | None:
     """Acknowledge first, whatever failed; the apology goes to `response_url` afterwards, from the
     bot's own pool, so a slow `response_url` can never hold the acknowledgement past Slack's 3 s."""
@@ -126,14 +125,8 @@ def on_error(
     if response is not None and isinstance(body, dict) and body.get("command"):
         # A slash command not yet acknowledged: the apology is the answer.
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
-    if respond is not None and isinstance(body, dict) and body.get("response_url"):
-        after_ack.run(
-            "telling the user about a failure",
-            respond,
-            text=text,
-            response_type="ephemeral",
-            replace_original=False,
-        )
+    if isinstance(body, dict):
+        bot.reply(body, text=text)  # through its response_url, if it has one
     if response is not None:
         return BoltResponse(status=200, body="")  # acknowledged: never a 500 to Slack
     return None

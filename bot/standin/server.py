@@ -10,6 +10,7 @@ to drop the connection, or to wait before answering.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import threading
@@ -32,6 +33,7 @@ class Call:
     body: dict[str, Any]
     token: str = ""
     at: float = field(default_factory=time.monotonic)
+    connection: int = 0  # the caller's port: calls on one kept-alive connection share it
 
 
 @dataclass
@@ -134,6 +136,7 @@ class SlackStandIn:
         return f"{self.base_url}/response/{name}"
 
     def fail(self, method: str, status: int, count: int = 1, retry_after: int = 1) -> None:
+        """Fail the next `count` calls of `method` (or "response", a POST to any response_url)."""
         with self._cond:
             self.faults.append(Fault(method, status, count, retry_after))
 
@@ -230,9 +233,9 @@ class SlackStandIn:
         self.notify()
         return answer
 
-    def respond(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def respond(self, path: str, body: dict[str, Any], connection: int = 0) -> tuple[int, dict[str, Any]]:
         """A POST to a response_url: recorded, checked like a message, handed to `on_response`."""
-        self._record(self.responses, Call(path, body))
+        self._record(self.responses, Call(path, body, connection=connection))
         problem = blocks_problem(body.get("blocks"), MESSAGE_BLOCKS)
         unknown = None if problem else unknown_slack_file(self.state, body.get("blocks"))
         problem = problem or (("invalid_blocks", unknown) if unknown else None)
@@ -250,7 +253,12 @@ class SlackStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers
+            # Each answer leaves in one segment, at once: written through a buffer that http.server
+            # flushes after each request, with Nagle's algorithm off.  Headers and body written
+            # apart, on a kept-alive connection, would wait for the client's delayed ACK (40 ms).
+            wbufsize = io.DEFAULT_BUFFER_SIZE
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -291,9 +299,21 @@ class SlackStandIn:
                     return
                 body = self._body()
                 if self.path.startswith("/response/"):
-                    late = standin._take_fault("response")
-                    time.sleep(standin.delays.get("response", 0) + (late.delay if late else 0))
-                    self.send_json(*standin.respond(self.path, body))
+                    fault = standin._take_fault("response")
+                    time.sleep(standin.delays.get("response", 0) + (fault.delay if fault else 0))
+                    if fault is not None and fault.status == 0:  # dropped before anything was done
+                        self.close_connection = True
+                        self.connection.close()
+                    elif fault is not None and fault.status == -1:  # done, then the answer is lost
+                        standin.respond(self.path, body, self.client_address[1])
+                        self.close_connection = True
+                        self.connection.close()
+                    elif fault is not None and fault.status != 200:  # refused, nothing done
+                        headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
+                        error = "rate_limited" if fault.status == 429 else "internal_error"
+                        self.send_json(fault.status, {"ok": False, "error": error}, headers)
+                    else:
+                        self.send_json(*standin.respond(self.path, body, self.client_address[1]))
                     return
                 method = self.path.removeprefix("/api/")
                 if standin.delays.get(method):

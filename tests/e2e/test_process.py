@@ -4,7 +4,6 @@ no secret in its logs at DEBUG level."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -13,15 +12,9 @@ from urllib.parse import urlencode
 
 from bot.standin import SlackStandIn
 from tests.support.bot import SECRET, TOKEN, bot_env, sign
-from tests.support.cli import run_bot, start_bot
+from tests.support.cli import free_port, run_bot, start_bot
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_missing_token_stops_with_one_clear_line_and_points_to_the_playground(tmp_path: Path) -> None:

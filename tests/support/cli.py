@@ -7,6 +7,7 @@ first, so a test sees exactly the environment it gives.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,10 @@ def start_bot(*args: str, env: dict[str, str] | None = None, **popen: Any) -> su
     return subprocess.Popen(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=environment(env), text=True, **popen
     )
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for a bot process to take)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
