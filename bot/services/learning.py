@@ -25,7 +25,6 @@ from bot.services.admins import Admins
 from bot.services.core import UNREACHABLE, Core
 from bot.storage import Storage
 from bot.views import learning as learning_views
-from bot.views.charts import accuracy_figure, to_png
 from bot.views.kit import Blocks
 
 log = logging.getLogger(__name__)
@@ -87,6 +86,11 @@ class LearningReports:
         report = self.report(ws, weeks)
         chart_sent = False
         if report.terms:
+            # matplotlib only when a chart is drawn: imported at start, it was a third of the bot's
+            # objects, each one scanned by every full garbage collection, and the pause stalls
+            # every request (70-80 ms, gc.callbacks during bench/clicks.py).
+            from bot.views.charts import accuracy_figure, to_png
+
             try:
                 client = self.core.client(ws)
                 direct = client.conversations_open(users=user_id)["channel"]["id"]
