@@ -32,7 +32,7 @@ from bot.services.core import DEFAULT_LEASE, AfterAck, Clock, Core
 from bot.services.snapshots import Glossaries
 from bot.slack.app import STATE_EXPIRATION_SECONDS, build_app, oauth_settings
 from bot.slack.client import make_client
-from bot.slack.installations import InstalledWorkspaces, SingleWorkspace, SlackClients
+from bot.slack.installations import InstalledWorkspaces, SerialRotator, SingleWorkspace, SlackClients
 from bot.slack.response_urls import ResponseUrls
 from bot.storage import Storage
 
@@ -92,9 +92,8 @@ def build_runtime(
     slack: SlackClients
     if settings.oauth:
         storage, installations, states = _open_with_oauth_stores(settings)
-        slack = InstalledWorkspaces(
-            installations, settings.client_id, settings.client_secret, settings.api_url
-        )
+        rotator = SerialRotator(installations, settings.client_id, settings.client_secret, settings.api_url)
+        slack = InstalledWorkspaces(installations, rotator)
         client = make_client(None, settings.api_url)
     else:
         storage = Storage.open(settings.database_url)
@@ -117,7 +116,9 @@ def build_runtime(
     bot = BotContext(services, settings, on_schedule_change=jobs.sync)
     oauth = None
     if installations is not None:
-        oauth = oauth_settings(settings, client, installations, states, services.workspaces.installed)
+        oauth = oauth_settings(
+            settings, client, installations, states, rotator, services.workspaces.installed
+        )
     app = build_app(settings, bot, client, oauth)
     workspace = None if settings.oauth else _adopt(settings, storage, single, clock)
     return Runtime(settings, storage, glossaries, services, app, jobs, bot, workspace)

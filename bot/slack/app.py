@@ -23,6 +23,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.config import Settings
@@ -60,6 +61,7 @@ def oauth_settings(
     client: WebClient,
     installations: SQLAlchemyInstallationStore,
     states: SQLAlchemyOAuthStateStore,
+    rotator: TokenRotator,
     on_installed: Callable[[Workspace, bool], None],
 ) -> OAuthSettings:
     def success(args: SuccessArgs) -> BoltResponse:
@@ -81,7 +83,7 @@ def oauth_settings(
         callback_options=CallbackOptions(success=success, failure=lambda args: args.default.failure(args)),
     )
     # OAuthSettings makes its own WebClient for token rotation; this one goes to SLACK_API_URL too.
-    oauth.authorize = InstallationStoreAuthorize(
+    authorize = InstallationStoreAuthorize(
         logger=log,
         client_id=settings.client_id,
         client_secret=settings.client_secret,
@@ -94,7 +96,11 @@ def oauth_settings(
     # here, so memory stays flat however many workspaces and refreshes there are.
     # (Bolt reads and writes it only with `in`, `[key]` and `[key] =`, which a TTLCache answers.)
     bounded: TTLCache[str, AuthorizeResult] = TTLCache(AUTHORIZE_CACHE_SIZE, AUTHORIZE_CACHE_SECONDS)
-    oauth.authorize.authorize_result_cache = bounded  # type: ignore[assignment]
+    authorize.authorize_result_cache = bounded  # type: ignore[assignment]
+    # Bolt's refreshes and the bot's own go through one rotator: a refresh token is good for one use
+    # (`bot.slack.installations.SerialRotator`).
+    authorize.token_rotator = rotator
+    oauth.authorize = authorize
     return oauth
 
 

@@ -6,6 +6,7 @@ requests) and by the bot's own clients (for posts), and across a restart, on SQL
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -120,3 +121,35 @@ def test_a_rotating_workspace_keeps_working_across_refreshes_and_a_restart(
         == bot_row.bot_refresh_token
         == fake.state.tokens[installation.bot_token or ""].refresh_token
     )  # the one refresh token Slack accepts now
+
+
+def test_refreshes_at_the_same_moment_spend_each_refresh_token_once(
+    fake: SlackStandIn, database_url: str, clock: FakeClock, bots: list[RunningBot]
+) -> None:
+    """A request (Bolt's authorize) and a post (the bot's own client) refresh at once, in one process,
+    and on PostgreSQL in two processes sharing the database: each refresh token reaches Slack once;
+    whoever waited uses the tokens just saved, and nothing fails."""
+    first = start(fake, database_url, clock, bots)
+    first.install(Identity("T1", refresh_token="xoxe-1-first", expires_at=START.timestamp() + LIFETIME))
+    second = start(fake, database_url, clock, bots) if database_url.startswith("postgresql") else first
+    fake.slow("oauth.v2.access", 0.5, count=20)  # a slow refresh: the window in which both would spend it
+    answers: dict[str, str] = {}
+
+    def ask(name: str, bot: RunningBot, *said: str, channel: str = "C100") -> None:
+        answers[name] = bot.say(*said, channel=channel)
+
+    threads = [
+        threading.Thread(target=ask, args=("define", first, "/define", "drain")),
+        threading.Thread(target=ask, args=("quiz", second, "/quiz", "now"), kwargs={"channel": "C200"}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    first.after_ack_done()
+    second.after_ack_done()
+    assert "drain" in answers["define"].lower() and "Posted a question" in answers["quiz"]
+    [post] = fake.posted("C200")
+    assert post["metadata"]["event_type"] == "study_lab_quiz"
+    used = refresh_calls(fake)
+    assert used and len(set(used)) == len(used)  # no refresh token was sent twice

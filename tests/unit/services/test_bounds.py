@@ -11,6 +11,7 @@ import pytest
 from cachetools import TTLCache
 from slack_sdk.oauth.installation_store import FileInstallationStore
 from slack_sdk.oauth.state_store import FileOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.config import Settings
 from bot.domain.workspace import Workspace
@@ -52,6 +53,7 @@ def test_bolts_authorize_cache_is_bounded(tmp_path: object) -> None:
         make_client(None, settings.api_url),
         FileInstallationStore(base_dir=str(tmp_path)),  # type: ignore[arg-type]
         FileOAuthStateStore(expiration_seconds=60, base_dir=str(tmp_path)),  # type: ignore[arg-type]
+        TokenRotator(client_id="1.2", client_secret="s"),
         lambda ws, org: None,
     )
     cache = oauth.authorize.authorize_result_cache  # type: ignore[attr-defined]
