@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exception(exc.__cause__)
         print(str(exc), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly, as other command-line tools do.  Python's
+        # documented way: point stdout at devnull, so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def program_name(argv0: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.support.cli import run_bot
+import os
+import subprocess
+
+from tests.support.cli import run_bot, start_bot
 
 
 def test_define_a_vs_b_shows_both_terms_with_their_traps() -> None:
@@ -22,3 +25,16 @@ def test_define_difference_between_is_a_comparison_too_and_one_term_stays_one() 
     single = run_bot("define", "drain", env={})
     assert single.returncode == 0 and " vs " not in single.stdout
     assert single.stdout.startswith("Drain  (Runtime)")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    """`python -m bot export | head -1`: once the reader has gone, no traceback, just an exit."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        for args in (("define", "drain"), ("export",)):
+            done = start_bot(*args, env={}, stdout=write, stderr=subprocess.PIPE)
+            _, errors = done.communicate(timeout=60)
+            assert done.returncode == 1 and errors == "", errors
+    finally:
+        os.close(write)
